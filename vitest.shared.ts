@@ -1,5 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+type ServiceName = 'postgres' | 'redis' | 'nats';
+
+export interface ProjectConfigOptions {
+  /** Real services this project's tests talk to; resolved once per run by libs/testing's globalSetup. */
+  services?: ServiceName[];
+  test?: ViteUserConfig['test'];
+}
+
+const GLOBAL_SETUP = fileURLToPath(new URL('./libs/testing/src/global-setup.ts', import.meta.url));
 
 /**
  * One vitest config for every project: resolve workspace libs to their TypeScript sources
@@ -7,7 +18,7 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
  * Keep vite's default conditions after ours: a hand-written list that includes `import`
  * makes CJS packages such as `ws` resolve to their ESM wrapper and break.
  */
-export function defineProjectConfig(overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
+export function defineProjectConfig({ services = [], test = {} }: ProjectConfigOptions = {}): ViteUserConfig {
   return defineConfig({
     resolve: { conditions: ['@parley/source', ...defaultServerConditions] },
     ssr: { resolve: { conditions: ['@parley/source', ...defaultServerConditions] } },
@@ -15,7 +26,8 @@ export function defineProjectConfig(overrides: ViteUserConfig['test'] = {}): Vit
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 20_000,
       hookTimeout: 60_000,
-      ...overrides,
+      ...(services.length > 0 ? { globalSetup: [GLOBAL_SETUP], provide: { parleyServices: services } } : {}),
+      ...test,
     },
   });
 }

@@ -1,0 +1,46 @@
+import { connect } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { ServiceName } from './images.js';
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** Resolves when the service at `url` answers a real round trip; rejects with the driver's error. */
+export async function probe(name: ServiceName, url: string): Promise<void> {
+  switch (name) {
+    case 'postgres': {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      return;
+    }
+    case 'redis': {
+      const redis = new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: PROBE_TIMEOUT_MS,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      try {
+        await redis.connect();
+        await redis.ping();
+      } finally {
+        redis.disconnect();
+      }
+      return;
+    }
+    case 'nats': {
+      const nc = await connect({ servers: url, timeout: PROBE_TIMEOUT_MS, reconnect: false });
+      try {
+        await nc.flush();
+      } finally {
+        await nc.close();
+      }
+      return;
+    }
+  }
+}

@@ -29,6 +29,7 @@ export default tseslint.config(
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             // protocol and client run in browsers: only other browser-safe libs, no Node-only packages.
             {
               sourceTag: 'platform:browser',

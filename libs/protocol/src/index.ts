@@ -1,1 +1,100 @@
-export {};
+/** @parley/protocol: every shape that crosses a process boundary. Explicit re-exports only. */
+
+export {
+  SLUG_PATTERN, RoomIdSchema, CategorySchema, SessionIdSchema, UserIdSchema, ClientMsgIdSchema,
+  MessageIdSchema, SeqSchema, TimestampMsSchema, IsoDateTimeSchema, InstanceIdSchema,
+  ConnectionIdSchema,
+} from './ids.js';
+export type {
+  RoomId, Category, SessionId, UserId, ClientMsgId, MessageId, Seq, TimestampMs, IsoDateTime,
+  InstanceId, ConnectionId,
+} from './ids.js';
+export { codePointLength } from './text.js';
+export {
+  ERROR_CODES, ErrorCodeSchema, API_ERROR_CODES, ApiErrorCodeSchema, ErrorDetailsSchema,
+  ErrorDataSchema, HttpErrorBodySchema, HTTP_STATUS_FOR_ERROR, errorData,
+} from './errors.js';
+export type { ErrorCode, ApiErrorCode, ErrorDetails, ErrorData, HttpErrorBody } from './errors.js';
+export { CLOSE_CODES, closeCodeInfo, shouldReconnect } from './close-codes.js';
+export type { CloseCodeInfo, CloseCodeKey, CloseCode } from './close-codes.js';
+export { LimitsSchema, DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT } from './limits.js';
+export type { Limits } from './limits.js';
+export {
+  PROTOCOL_VERSION, ServerMetadataSchema, ClientMetadataSchema, serverEnvelopeSchema,
+  clientEnvelopeSchema, ServerEnvelopeSchema,
+} from './envelope.js';
+export type { ServerMetadata, ClientMetadata, ServerEnvelope } from './envelope.js';
+export {
+  ContentSchema, ClientTextMessageDataSchema, ClientTextMessageSchema, ClientHeartbeatDataSchema,
+  ClientHeartbeatSchema, JoinRoomDataSchema, JoinRoomMessageSchema, LeaveRoomDataSchema,
+  LeaveRoomMessageSchema, ClientMessageSchema, CLIENT_MESSAGE_TYPES,
+} from './client-messages.js';
+export type {
+  Content, ClientTextMessageData, ClientTextMessage, ClientHeartbeatData, ClientHeartbeat,
+  JoinRoomData, JoinRoomMessage, LeaveRoomData, LeaveRoomMessage, ClientMessage, ClientMessageType,
+} from './client-messages.js';
+export {
+  StoredMessageSchema, ChatMessageSchema, toChatMessage, MessagesQuerySchema, MessagesPageSchema,
+} from './messages.js';
+export type { StoredMessage, ChatMessage, MessagesQuery, MessagesPage } from './messages.js';
+export {
+  WelcomeDataSchema, UserJoinedDataSchema, UserLeftDataSchema, RoomJoinedDataSchema,
+  RoomLeftDataSchema, ReconnectDataSchema, SystemMessageDataSchema, SystemMessageSchema,
+  ServerTextMessageSchema, MessageAckDataSchema, MessageAckSchema, ServerHeartbeatDataSchema,
+  ServerHeartbeatSchema, ErrorMessageSchema, ServerMessageSchema, SERVER_MESSAGE_TYPES,
+} from './server-messages.js';
+export type {
+  WelcomeData, UserJoinedData, UserLeftData, RoomJoinedData, RoomLeftData, ReconnectData,
+  SystemMessageData, SystemAction, SystemMessage, ServerTextMessage, MessageAckData, MessageAck,
+  ServerHeartbeatData, ServerHeartbeat, ErrorMessage, ServerMessage, ServerMessageType,
+  ServerMessageOf, ServerMessageData,
+} from './server-messages.js';
+export {
+  INVALID_MESSAGE_FORMAT, exceedsJsonDepth, parseClientFrame, serverEnvelope,
+} from './parse.js';
+export type { ParseClientFrameResult } from './parse.js';
+export { pageLimitSchema, OffsetSchema, PaginationSchema } from './pagination.js';
+export type { Pagination } from './pagination.js';
+export {
+  PreferenceValueSchema, MAX_PREFERENCE_KEYS, PreferencesSchema, CreateSessionRequestSchema,
+  CreateSessionResponseSchema, SessionStatusSchema, SessionStatisticsSchema, SessionResponseSchema,
+  SessionParamsSchema,
+} from './sessions.js';
+export type {
+  PreferenceValue, Preferences, CreateSessionRequest, CreateSessionResponse, SessionStatus,
+  SessionStatistics, SessionResponse, SessionParams,
+} from './sessions.js';
+export {
+  DEFAULT_ROOM_CATEGORY, RoomSchema, ListRoomsQuerySchema, ListRoomsResponseSchema,
+  RoomParamsSchema, CreateRoomRequestSchema, JoinRoomRequestSchema, JoinRoomResponseSchema,
+  LeaveRoomRequestSchema, LeaveRoomResponseSchema, RoomPresenceResponseSchema,
+} from './rooms.js';
+export type {
+  Room, ListRoomsQuery, ListRoomsResponse, RoomParams, CreateRoomRequest, JoinRoomRequest,
+  JoinRoomResponse, LeaveRoomRequest, LeaveRoomResponse, RoomPresenceResponse,
+} from './rooms.js';
+export {
+  COMPONENT_STATUSES, ComponentStatusSchema, HTTP_STATUS_FOR_HEALTH, worstStatus,
+  HealthComponentsSchema, HealthMetricsSchema, HealthResponseSchema, ServiceKindSchema,
+  InstanceHealthSchema,
+} from './health.js';
+export type {
+  ComponentStatus, HealthComponents, HealthMetrics, HealthResponse, ServiceKind, InstanceHealth,
+} from './health.js';
+export {
+  BUS_BATCH_MAX, busReplySchema, RoomEventSchema, ResolveSessionRequestSchema, SessionInfoSchema,
+  RoomAccessRequestSchema, RoomAccessReplySchema, AppendMessageRequestSchema,
+  AppendMessageReplySchema, SessionStatsReportSchema, SessionControlSchema,
+} from './bus.js';
+export type {
+  BusReply, RoomEvent, ResolveSessionRequest, SessionInfo, RoomAccessRequest, RoomAccessReply,
+  AppendMessageRequest, AppendMessageReply, SessionStatsReport, SessionControl,
+} from './bus.js';
+export {
+  PresenceEventSchema, PresenceCountsRequestSchema, PresenceCountsReplySchema,
+  RoomPresenceRequestSchema, HealthProbeRequestSchema,
+} from './presence-bus.js';
+export type {
+  PresenceEvent, PresenceEventKind, PresenceCountsRequest, PresenceCountsReply,
+  RoomPresenceRequest, HealthProbeRequest,
+} from './presence-bus.js';

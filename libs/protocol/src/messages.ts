@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+import {
+  ClientMsgIdSchema,
+  IsoDateTimeSchema,
+  MessageIdSchema,
+  RoomIdSchema,
+  SeqSchema,
+  SessionIdSchema,
+  UserIdSchema,
+} from './ids.js';
+import { DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT } from './limits.js';
+import { pageLimitSchema } from './pagination.js';
+
+/**
+ * Chat message records: the stored form (internal, on the bus) and the public form (history over
+ * REST and `text_message` broadcasts over WebSocket), plus the history endpoint's query and page.
+ */
+
+/**
+ * A chat message as the API stored it. Internal: it travels on the bus only. It carries the
+ * sender's `session_id`, which is a credential (it resumes a session), so it is never sent to
+ * other users; public surfaces use {@link ChatMessageSchema}.
+ */
+export const StoredMessageSchema = z.object({
+  message_id: MessageIdSchema,
+  room_id: RoomIdSchema,
+  /** Position in the room, gap-free from 1. */
+  seq: SeqSchema,
+  session_id: SessionIdSchema,
+  user_id: UserIdSchema,
+  /** Trimmed content as accepted by the gateway. */
+  content: z.string(),
+  /** The sender's idempotency key, or null when the sender sent none. */
+  client_msg_id: ClientMsgIdSchema.nullable(),
+  /** Commit time on the API (ISO-8601). */
+  created_at: IsoDateTimeSchema,
+});
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+/**
+ * A chat message as other users see it: {@link StoredMessageSchema} without `session_id`.
+ * This is the `data` of a server `text_message` and an item of a history page. Parsing a
+ * StoredMessage with this schema drops `session_id`.
+ */
+export const ChatMessageSchema = StoredMessageSchema.omit({ session_id: true });
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+/** Strips a stored message down to its public form (drops `session_id`). */
+export function toChatMessage(message: StoredMessage): ChatMessage {
+  const { session_id: _sessionId, ...rest } = message;
+  return rest;
+}
+
+const optionalCursor = (min: number) => z.coerce.number<unknown>().int().min(min).optional();
+
+/**
+ * Query of `GET /api/rooms/{room_id}/messages/` (values arrive as strings and are coerced).
+ * - `limit`: default 50; < 1 or not an integer is a VALIDATION_ERROR; > 100 is clamped to 100.
+ * - `before_seq` (≥ 1): only messages with `seq < before_seq`.
+ * - `after_seq` (≥ 0): only messages with `seq > after_seq` (catch-up after a reconnect).
+ * Both may be given (a range). Without `after_seq` the page holds the newest matching messages;
+ * with it, the oldest matching ones. Messages are always returned in ascending `seq` order.
+ */
+export const MessagesQuerySchema = z.object({
+  limit: pageLimitSchema(DEFAULT_PAGE_LIMIT, DEFAULT_LIMITS.history_page_max),
+  before_seq: optionalCursor(1),
+  after_seq: optionalCursor(0),
+});
+export type MessagesQuery = z.infer<typeof MessagesQuerySchema>;
+
+/**
+ * One page of history, ascending by `seq`. `has_more` is true when more messages match in the
+ * direction of paging (older without `after_seq`, newer with it). `next_before_seq` is the
+ * `before_seq` for the next older page (the first message's `seq`) when paging backwards and
+ * `has_more`; otherwise null (paging forwards continues with `after_seq` = the last `seq`).
+ */
+export const MessagesPageSchema = z.object({
+  messages: z.array(ChatMessageSchema),
+  has_more: z.boolean(),
+  next_before_seq: SeqSchema.nullable(),
+});
+export type MessagesPage = z.infer<typeof MessagesPageSchema>;

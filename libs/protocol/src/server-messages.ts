@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+import { serverEnvelopeSchema } from './envelope.js';
+import { ErrorDataSchema } from './errors.js';
+import {
+  ClientMsgIdSchema,
+  MessageIdSchema,
+  RoomIdSchema,
+  SeqSchema,
+  SessionIdSchema,
+  UserIdSchema,
+} from './ids.js';
+import { LimitsSchema } from './limits.js';
+import { ChatMessageSchema } from './messages.js';
+
+/**
+ * Server → client frames. A client must ignore `type`s and `action`s it does not know: new ones
+ * are additive.
+ */
+
+/** First frame on every connection: who the server thinks you are and the limits in force. */
+export const WelcomeDataSchema = z.object({
+  action: z.literal('welcome'),
+  session_id: SessionIdSchema,
+  user_id: UserIdSchema,
+  /** Suggested interval between client `heartbeat` frames, in ms. */
+  heartbeat_interval_ms: z.int().positive(),
+  limits: LimitsSchema,
+  /** Rooms the connection is already a member of (e.g. from `/ws/chat/{room_id}/`). */
+  rooms: z.array(RoomIdSchema),
+});
+export type WelcomeData = z.infer<typeof WelcomeDataSchema>;
+
+/** Another user joined a room you are in (sent once per user, not per tab). */
+export const UserJoinedDataSchema = z.object({
+  action: z.literal('user_joined'),
+  user_id: UserIdSchema,
+  room_id: RoomIdSchema,
+});
+export type UserJoinedData = z.infer<typeof UserJoinedDataSchema>;
+
+/** A user left a room you are in (their last connection left it). */
+export const UserLeftDataSchema = z.object({
+  action: z.literal('user_left'),
+  user_id: UserIdSchema,
+  room_id: RoomIdSchema,
+});
+export type UserLeftData = z.infer<typeof UserLeftDataSchema>;
+
+/**
+ * This connection is now a member of `room_id`. `last_seq` is the room's latest `seq` at join
+ * time (0 for an empty room); any history replay requested with `since_seq` follows.
+ */
+export const RoomJoinedDataSchema = z.object({
+  action: z.literal('room_joined'),
+  room_id: RoomIdSchema,
+  last_seq: z.int().nonnegative(),
+});
+export type RoomJoinedData = z.infer<typeof RoomJoinedDataSchema>;
+
+/** This connection is no longer a member of `room_id`. */
+export const RoomLeftDataSchema = z.object({
+  action: z.literal('room_left'),
+  room_id: RoomIdSchema,
+});
+export type RoomLeftData = z.infer<typeof RoomLeftDataSchema>;
+
+/**
+ * The server is about to close this connection (drain, restart): reconnect after
+ * `retry_after_ms` (already jittered by the server). A close with 1012 follows.
+ */
+export const ReconnectDataSchema = z.object({
+  action: z.literal('reconnect'),
+  retry_after_ms: z.int().nonnegative(),
+  reason: z.string().optional(),
+});
+export type ReconnectData = z.infer<typeof ReconnectDataSchema>;
+
+/** `system_message` data, discriminated on `action`. */
+export const SystemMessageDataSchema = z.discriminatedUnion('action', [
+  WelcomeDataSchema,
+  UserJoinedDataSchema,
+  UserLeftDataSchema,
+  RoomJoinedDataSchema,
+  RoomLeftDataSchema,
+  ReconnectDataSchema,
+]);
+export type SystemMessageData = z.infer<typeof SystemMessageDataSchema>;
+export type SystemAction = SystemMessageData['action'];
+
+/** Server `system_message` frame. */
+export const SystemMessageSchema = serverEnvelopeSchema('system_message', SystemMessageDataSchema);
+export type SystemMessage = z.infer<typeof SystemMessageSchema>;
+
+/**
+ * Server `text_message` frame: a stored chat message delivered to every member of the room,
+ * the sender included. `data` is a {@link ChatMessageSchema}: server-assigned `message_id`, the
+ * room's `seq`, the sender's `client_msg_id` (or null) and the server's `user_id` for the sender.
+ */
+export const ServerTextMessageSchema = serverEnvelopeSchema('text_message', ChatMessageSchema);
+export type ServerTextMessage = z.infer<typeof ServerTextMessageSchema>;
+
+/**
+ * Sent to the sender only, after the message is committed (never before). `duplicate` is true
+ * when this sender had already stored this `client_msg_id` in this room: `message_id`/`seq` are
+ * the original's.
+ * `client_msg_id` is null when the sender sent none.
+ */
+export const MessageAckDataSchema = z.object({
+  client_msg_id: ClientMsgIdSchema.nullable(),
+  message_id: MessageIdSchema,
+  seq: SeqSchema,
+  room_id: RoomIdSchema,
+  duplicate: z.boolean(),
+});
+export type MessageAckData = z.infer<typeof MessageAckDataSchema>;
+
+/** Server `message_ack` frame. */
+export const MessageAckSchema = serverEnvelopeSchema('message_ack', MessageAckDataSchema);
+export type MessageAck = z.infer<typeof MessageAckSchema>;
+
+/** Server `heartbeat` data: echoes the client's `sequence`, omitted when the client sent none. */
+export const ServerHeartbeatDataSchema = z.object({
+  sequence: z.int().nonnegative().optional(),
+});
+export type ServerHeartbeatData = z.infer<typeof ServerHeartbeatDataSchema>;
+
+/** Server `heartbeat` frame: the answer to every client `heartbeat`. */
+export const ServerHeartbeatSchema = serverEnvelopeSchema('heartbeat', ServerHeartbeatDataSchema);
+export type ServerHeartbeat = z.infer<typeof ServerHeartbeatSchema>;
+
+/**
+ * Server `error` frame: a frame failed (validation, rate limit, unknown room...). The connection
+ * stays open; `data` is the one error shape.
+ */
+export const ErrorMessageSchema = serverEnvelopeSchema('error', ErrorDataSchema);
+export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
+
+/** Every frame the server may send, discriminated on `type`. */
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  SystemMessageSchema,
+  ServerTextMessageSchema,
+  MessageAckSchema,
+  ServerHeartbeatSchema,
+  ErrorMessageSchema,
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+export type ServerMessageType = ServerMessage['type'];
+
+/** The server frame with the given `type`. */
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+/** The `data` of the server frame with the given `type`. */
+export type ServerMessageData<T extends ServerMessageType> = ServerMessageOf<T>['data'];
+
+/** The `type`s a server may send today. */
+export const SERVER_MESSAGE_TYPES = [
+  'system_message',
+  'text_message',
+  'message_ack',
+  'heartbeat',
+  'error',
+] as const satisfies readonly ServerMessageType[];

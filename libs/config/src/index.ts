@@ -1,1 +1,5 @@
-export {};
+export { ConfigError, loadConfig } from './load-config.js';
+export type { ConfigIssue, DeepReadonly, Env, LoadConfigOptions } from './load-config.js';
+export { envBool, envDurationMs, envInt, envList, envUrl } from './env.js';
+export type { NumberBounds, UrlOptions } from './env.js';
+export { isSecretKey, redactConfig } from './secret.js';

@@ -49,6 +49,22 @@ export default tseslint.config(
     },
   },
   {
+    // Tests of libs may use the test helpers; their production sources may not (rule above).
+    files: ['libs/**/test/**/*.ts', 'libs/**/*.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Project configs share the root vitest preset, which is outside every project.
     files: ['**/vitest.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -1,3 +1,3 @@
 import { defineProjectConfig } from '../../vitest.shared.js';
 
-export default defineProjectConfig();
+export default defineProjectConfig({ services: ['nats'] });

@@ -1,1 +1,31 @@
-export {};
+export type {
+  Bus,
+  BusReply,
+  BusStatusEvent,
+  BusSubscription,
+  Endpoint,
+  GatherOptions,
+  MessageContext,
+  MessageHandler,
+  RequestHandler,
+  RequestOptions,
+  SubscribeOptions,
+  Topic,
+  TopicPattern,
+} from './types.js';
+export {
+  BusClosedError,
+  BusHandlerError,
+  BusRequestError,
+  BusSubjectError,
+  BusValidationError,
+  type BusErrorData,
+  type BusIssue,
+  type BusRequestErrorCode,
+} from './errors.js';
+export { silentLogger, type BusLogger } from './logger.js';
+export { connectNats, NATS_CONNECTION_DEFAULTS, natsConnectionOptions, type ConnectNatsOptions } from './connect.js';
+export { createNatsBus, type NatsBusOptions } from './nats.js';
+export { createMemoryBus, type MemoryBus, type MemoryBusOptions } from './memory.js';
+export { createMemoryBroker, type MemoryBroker } from './memory-broker.js';
+export { QUEUE_GROUPS, subjects } from './subjects.js';

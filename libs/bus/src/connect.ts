@@ -1,0 +1,52 @@
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+
+/**
+ * Options for {@link connectNats}: any nats.js connection option, with `servers` and `name`
+ * required. Everything not given gets the defaults below.
+ */
+export type ConnectNatsOptions = NodeConnectionOptions & {
+  readonly servers: string | string[];
+  /** Shown by the server's monitoring (`connz`): use `<service>-<instance>`. */
+  readonly name: string;
+};
+
+/**
+ * Parley's connection defaults (research: nats.js gives up after 10 reconnect attempts, ~20–25 s
+ * of outage, and then stays closed for good; a gateway would be deaf until restarted).
+ */
+export const NATS_CONNECTION_DEFAULTS = Object.freeze({
+  /** Reconnect forever. */
+  maxReconnectAttempts: -1,
+  /** Milliseconds between reconnect attempts to the same server… */
+  reconnectTimeWait: 1_000,
+  /** …plus a random 0–500 ms, so a fleet does not reconnect in lockstep. */
+  reconnectJitter: 500,
+  reconnectJitterTLS: 1_000,
+  /** Client ping every 20 s; two unanswered pings (≈40 s) mark the connection stale and reconnect. */
+  pingInterval: 20_000,
+  maxPingOut: 2,
+  /** Milliseconds to wait for the handshake with one server. */
+  timeout: 10_000,
+  /**
+   * false: `connectNats` rejects if no server answers at start, so a misconfigured process fails
+   * fast. true: it keeps trying (with the reconnect policy) until one does.
+   */
+  waitOnFirstConnect: false,
+} satisfies Partial<NodeConnectionOptions>);
+
+/** The options {@link connectNats} passes to nats.js: the defaults, overridden by `options`. */
+export function natsConnectionOptions(options: ConnectNatsOptions): NodeConnectionOptions {
+  return { ...NATS_CONNECTION_DEFAULTS, ...options };
+}
+
+/**
+ * Connects to NATS with {@link NATS_CONNECTION_DEFAULTS}: reconnect forever, ~1 s between attempts
+ * with jitter, 20 s pings. Subscriptions survive reconnects; publishes made while disconnected are
+ * buffered in memory and lost if the connection finally closes (core NATS is at-most-once).
+ *
+ * The caller owns the connection and closes it: `await bus.drain()` (every bus built on it)
+ * then `await nc.drain()`.
+ */
+export function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
+  return connect(natsConnectionOptions(options));
+}

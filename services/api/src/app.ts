@@ -1,0 +1,98 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { subjects } from '@parley/bus';
+import { HTTP_STATUS_FOR_HEALTH, RoomEventSchema } from '@parley/protocol';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createJsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Counter, Histogram } from 'prom-client';
+import { serveApiEndpoints } from './bus/api-endpoints.js';
+import type { ApiDeps } from './deps.js';
+import { apiHealth, serveHealthProbe } from './health/health.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { MessageAppender } from './messages/append.js';
+import { messageRoutes } from './messages/messages.routes.js';
+import { presenceCounts } from './rooms/presence-counts.js';
+import { roomRoutes } from './rooms/rooms.routes.js';
+import { RoomsService } from './rooms/rooms.service.js';
+import { sessionRoutes } from './sessions/sessions.routes.js';
+
+/**
+ * The api service: REST for sessions, rooms and history, and the bus endpoints gateways use.
+ * No env, no process: main.ts (or a test) hands it real clients and owns closing them;
+ * `app.close()` stops the bus endpoints and answers what is in flight first.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const { db, bus, logger, metrics } = deps;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; without the widening every plugin's instance type differs.
+    loggerInstance: logger as FastifyBaseLogger,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 64 * 1024,
+    requestTimeout: 15_000,
+    connectionTimeout: 10_000,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const appended = new Counter({ name: 'parley_api_messages_stored_total', help: 'Chat messages stored', registers: [metrics.registry] });
+  const batchSize = new Histogram({
+    name: 'parley_api_append_batch_size',
+    help: 'Messages committed per append transaction',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [metrics.registry],
+  });
+  const presenceMisses = new Counter({
+    name: 'parley_api_presence_unavailable_total',
+    help: 'Room listings answered without presence counts because presence did not reply in time',
+    registers: [metrics.registry],
+  });
+
+  const appender = new MessageAppender(db, {
+    onStored: (message) => {
+      appended.inc();
+      bus.publish(subjects.chatRoom(message.room_id), RoomEventSchema.parse({ kind: 'message', message }));
+    },
+    onBatch: (size) => batchSize.observe(size),
+  });
+  const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, deps.config.PRESENCE_TIMEOUT_MS, presenceMisses));
+  const health = apiHealth({ ...deps, startedAt: Date.now() });
+
+  registerErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Parley API', version: deps.version, description: 'Sessions, rooms and message history' },
+    },
+    transform: createJsonSchemaTransform({ skipList: ['/livez', '/readyz', '/metrics', '/docs', '/docs/*'] }),
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // zod compilers only inside this scope: plain JSON-schema routes elsewhere keep fastify's own.
+  await app.register(async (scope) => {
+    scope.setValidatorCompiler(validatorCompiler);
+    scope.setSerializerCompiler(serializerCompiler);
+    await scope.register(sessionRoutes, deps);
+    await scope.register(roomRoutes, { ...deps, rooms });
+    await scope.register(messageRoutes, { ...deps, rooms });
+  });
+
+  app.get('/livez', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const report = await health.check();
+    return reply.status(HTTP_STATUS_FOR_HEALTH[report.status]).send(report);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.text()),
+  );
+
+  const subscriptions = [
+    ...serveApiEndpoints({ db, bus, logger, rooms, appender, sessionTtlMs: deps.config.SESSION_TTL_MS }),
+    serveHealthProbe(bus, health),
+  ];
+  app.addHook('onReady', async () => {
+    await Promise.all(subscriptions.map((s) => s.ready));
+  });
+  app.addHook('onClose', async () => {
+    for (const s of subscriptions) s.unsubscribe();
+    await Promise.all(subscriptions.map((s) => s.closed));
+    await appender.idle();
+  });
+  return app;
+}

@@ -1,0 +1,22 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as initial from './migrations/2026_11_26_120000_initial.js';
+
+/**
+ * Every migration, by name, imported statically: works the same under tsx, vitest and
+ * compiled JS, with no filesystem globbing. Names sort in the order they must run.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026_11_26_120000_initial': initial,
+};
+
+/**
+ * Brings the schema to the latest version. Safe when several instances start at once:
+ * kysely's Migrator holds a row lock in its lock table for the whole run.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations see the schema as it was, not Database
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

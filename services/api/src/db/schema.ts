@@ -1,0 +1,59 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Row types of the api's tables; the migrations in ./migrations are their source. */
+export interface Database {
+  rooms: RoomsTable;
+  sessions: SessionsTable;
+  memberships: MembershipsTable;
+  messages: MessagesTable;
+}
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+/** bigint columns: pg returns int8 as a string; counters stay far below 2^53, so they are parsed (see db.ts). */
+type Counter = ColumnType<number, number | undefined, number>;
+
+export interface RoomsTable {
+  room_id: string;
+  name: string;
+  description: string;
+  category: string;
+  /** The last `seq` handed out in this room: the gap-free per-room counter. */
+  last_seq: Counter;
+  created_at: CreatedAt;
+}
+
+export interface SessionsTable {
+  session_id: Generated<string>;
+  user_id: string;
+  is_guest: ColumnType<boolean, boolean | undefined, never>;
+  preferences: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+  expires_at: Date;
+  closed_at: ColumnType<Date | null, never, Date | null>;
+  last_activity: ColumnType<Date, Date | undefined, Date>;
+  messages_sent: Counter;
+  messages_received: Counter;
+  connection_seconds: ColumnType<number, number | undefined, number>;
+}
+
+export interface MembershipsTable {
+  room_id: string;
+  session_id: string;
+  joined_at: CreatedAt;
+}
+
+export interface MessagesTable {
+  message_id: Generated<string>;
+  room_id: string;
+  seq: number;
+  session_id: string;
+  user_id: string;
+  content: string;
+  client_msg_id: string | null;
+  created_at: CreatedAt;
+}
+
+export type RoomRow = Selectable<RoomsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;

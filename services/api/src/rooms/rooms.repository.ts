@@ -1,0 +1,59 @@
+import type { Db } from '../db/db.js';
+import type { RoomRow } from '../db/schema.js';
+
+export interface RoomPage {
+  rooms: RoomRow[];
+  total: number;
+}
+
+export async function listRooms(db: Db, q: { limit: number; offset: number; category?: string | undefined }): Promise<RoomPage> {
+  let base = db.selectFrom('rooms');
+  if (q.category !== undefined) base = base.where('category', '=', q.category);
+  const [rooms, count] = await Promise.all([
+    base.selectAll().orderBy('room_id').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rooms, total: Number(count.total) };
+}
+
+export function findRoom(db: Db, roomId: string): Promise<RoomRow | undefined> {
+  return db.selectFrom('rooms').selectAll().where('room_id', '=', roomId).executeTakeFirst();
+}
+
+/** Inserts the room; returns undefined when the id is taken. */
+export function insertRoom(
+  db: Db,
+  room: { room_id: string; name: string; description: string; category: string },
+): Promise<RoomRow | undefined> {
+  return db
+    .insertInto('rooms')
+    .values(room)
+    .onConflict((oc) => oc.column('room_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Adds the membership (idempotent) and returns when it started. */
+export async function joinRoom(db: Db, roomId: string, sessionId: string): Promise<Date> {
+  await db
+    .insertInto('memberships')
+    .values({ room_id: roomId, session_id: sessionId })
+    .onConflict((oc) => oc.columns(['room_id', 'session_id']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('memberships')
+    .select('joined_at')
+    .where('room_id', '=', roomId)
+    .where('session_id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  return row.joined_at;
+}
+
+export async function leaveRoom(db: Db, roomId: string, sessionId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('memberships')
+    .where('room_id', '=', roomId)
+    .where('session_id', '=', sessionId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

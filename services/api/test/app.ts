@@ -1,0 +1,70 @@
+import type { TokenVerifier } from '@parley/auth';
+import { connectNats, createNatsBus, type Bus } from '@parley/bus';
+import { createLogger, createMetrics } from '@parley/observability';
+import { serviceUrl, uniqueId } from '@parley/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import type { ApiDeps } from '../src/deps.js';
+import { createDb, type Db } from '../src/db/db.js';
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: Db;
+  /** A second bus on the same subject prefix, playing the gateway / presence side. */
+  peer: Bus;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  databaseUrl: string;
+  /** Share a prefix to make several instances one deployment. */
+  prefix?: string;
+  verifier?: TokenVerifier;
+  config?: Partial<ApiDeps['config']>;
+}
+
+/** A real api instance: real Postgres pool, real NATS, an HTTP server on a random port. */
+export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config }: TestApiOptions): Promise<TestApi> {
+  const logger = createLogger({ service: 'api', level: 'silent' });
+  const connections: NatsConnection[] = [];
+  const connect = async () => {
+    const nc = await connectNats({ servers: serviceUrl('nats'), name: 'api-test' });
+    connections.push(nc);
+    return createNatsBus(nc, { logger, subjectPrefix: prefix });
+  };
+  const db = createDb({ url: databaseUrl, poolMax: 5 });
+  const bus = await connect();
+  const peer = await connect();
+  const app = await buildApp({
+    db,
+    bus,
+    logger,
+    metrics: createMetrics({ service: 'api', instanceId: 'test', collectDefault: false }),
+    verifier,
+    config: {
+      PUBLIC_WS_URL: 'ws://127.0.0.1:8080/ws/chat/',
+      SESSION_TTL_MS: 3_600_000,
+      AUTH_REQUIRED: verifier !== undefined,
+      PRESENCE_TIMEOUT_MS: 100,
+      ...config,
+    },
+    instanceId: uniqueId('api'),
+    version: '0.0.0-test',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    app,
+    db,
+    peer,
+    prefix,
+    async close() {
+      await app.close();
+      await bus.drain();
+      await peer.drain();
+      await Promise.all(connections.map((nc) => nc.drain()));
+      await db.destroy();
+    },
+  };
+}

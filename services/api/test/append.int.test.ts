@@ -1,0 +1,108 @@
+import type { StoredMessage } from '@parley/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../src/db/db.js';
+import { AppendRejected, MessageAppender } from '../src/messages/append.js';
+import { insertRoom } from '../src/rooms/rooms.repository.js';
+import { insertSession } from '../src/sessions/sessions.repository.js';
+import { migratedDatabase, type MigratedDatabase } from './db.js';
+
+let t: MigratedDatabase;
+const published: StoredMessage[] = [];
+let appender: MessageAppender;
+let alice: { session_id: string; user_id: string };
+let bob: { session_id: string; user_id: string };
+
+beforeAll(async () => {
+  t = await migratedDatabase();
+  appender = new MessageAppender(t.db, { onStored: (m) => published.push(m) });
+  alice = await insertSession(t.db, { user_id: 'alice', ttl_ms: 60_000 });
+  bob = await insertSession(t.db, { user_id: 'bob', ttl_ms: 60_000 });
+  await insertRoom(t.db, { room_id: 'busy', name: 'Busy', description: '', category: 'general' });
+});
+afterAll(() => t.close());
+
+const send = (who: { session_id: string; user_id: string }, room_id: string, content: string, client_msg_id: string | null = null) =>
+  appender.append({ room_id, session_id: who.session_id, user_id: who.user_id, content, client_msg_id });
+
+describe('MessageAppender', () => {
+  it('gives 20 concurrent appenders to one room gap-free seqs 1..n, each stored once', async () => {
+    const before = published.length;
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(i % 2 ? alice : bob, 'busy', `m${i}`, `c${i}`)),
+    );
+    const seqs = replies.map((r) => r.message.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(replies.every((r) => !r.duplicate)).toBe(true);
+    const rows = await t.db.selectFrom('messages').select('seq').where('room_id', '=', 'busy').execute();
+    expect(rows).toHaveLength(20);
+    const room = await t.db.selectFrom('rooms').select('last_seq').where('room_id', '=', 'busy').executeTakeFirstOrThrow();
+    expect(room.last_seq).toBe(20);
+    // Published after commit, in seq order.
+    expect(published.slice(before).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('stays gap-free and de-duplicated when two instances append to one room at once', async () => {
+    const other = createDb({ url: t.url });
+    const second = new MessageAppender(other);
+    try {
+      const { last_seq: start } = await t.db.selectFrom('rooms').select('last_seq').where('room_id', '=', 'busy').executeTakeFirstOrThrow();
+      // Request i and i + 150 carry the same client_msg_id and go to different instances.
+      const appenders = [appender, second];
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          appenders[Math.floor(i / 100)]!.append({ room_id: 'busy', session_id: alice.session_id, user_id: 'alice', content: `x${i}`, client_msg_id: `two-${i % 150}` }),
+        ),
+      );
+      const fresh = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);
+      expect(fresh).toEqual(Array.from({ length: 150 }, (_, i) => start + i + 1));
+      expect(replies.filter((r) => r.duplicate)).toHaveLength(50);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('stores the same client_msg_id once and answers the retry with the stored copy', async () => {
+    const first = await send(alice, 'general', 'hello', 'dup-1');
+    const retry = await send(alice, 'general', 'hello (retry)', 'dup-1');
+    expect(retry.duplicate).toBe(true);
+    expect(retry.message).toEqual(first.message);
+    const rows = await t.db.selectFrom('messages').selectAll().where('client_msg_id', '=', 'dup-1').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('de-duplicates a retry that lands in the same batch, consuming one seq', async () => {
+    const [a, b] = await Promise.all([send(bob, 'general', 'x', 'dup-2'), send(bob, 'general', 'x', 'dup-2')]);
+    expect(a.message.message_id).toBe(b.message.message_id);
+    expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
+    const next = await send(bob, 'general', 'after');
+    expect(next.message.seq).toBe(a.message.seq + 1);
+  });
+
+  it('keeps client_msg_ids of different senders apart', async () => {
+    const a = await send(alice, 'general', 'from alice', 'same-id');
+    const b = await send(bob, 'general', 'from bob', 'same-id');
+    expect(b.duplicate).toBe(false);
+    expect(b.message.message_id).not.toBe(a.message.message_id);
+  });
+
+  it('rejects an unknown room and a closed session without failing the rest of the batch', async () => {
+    const closed = await insertSession(t.db, { user_id: 'carol', ttl_ms: 60_000 });
+    await t.db.updateTable('sessions').set({ closed_at: new Date() }).where('session_id', '=', closed.session_id).execute();
+    const results = await Promise.allSettled([
+      send(alice, 'nowhere', 'lost'),
+      send(closed, 'general', 'closed'),
+      send(alice, 'general', 'fine'),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.any(AppendRejected) });
+    expect((results[0] as PromiseRejectedResult).reason.error.error_code).toBe('ROOM_NOT_FOUND');
+    expect((results[1] as PromiseRejectedResult).reason.error.error_code).toBe('AUTHENTICATION_ERROR');
+    expect(results[2]).toMatchObject({ status: 'fulfilled' });
+  });
+
+  it('counts messages_sent per session', async () => {
+    const s = await insertSession(t.db, { user_id: 'dave', ttl_ms: 60_000 });
+    await Promise.all([send(s, 'general', 'a'), send(s, 'general', 'b'), send(s, 'busy', 'c')]);
+    const row = await t.db.selectFrom('sessions').select('messages_sent').where('session_id', '=', s.session_id).executeTakeFirstOrThrow();
+    expect(row.messages_sent).toBe(3);
+  });
+});

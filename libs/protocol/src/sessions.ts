@@ -62,7 +62,7 @@ export const CreateSessionResponseSchema = z.object({
 });
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponseSchema>;
 
-/** Lifecycle of a session: `active` until it expires (TTL after last activity) or is closed. */
+/** Lifecycle of a session: `active` until `expires_at` (a fixed TTL from creation, as in the seed's example) or until it is closed. */
 export const SessionStatusSchema = z.enum(['active', 'expired', 'closed']);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 

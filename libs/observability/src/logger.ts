@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
-import { REDACTED } from './redact-url.js';
+import { CREDENTIAL_NAMES, REDACTED } from './redact-url.js';
 import { requestSerializers } from './serializers.js';
 
 /** The logger every service uses (pino's). */
@@ -10,18 +10,7 @@ export type Logger = pino.Logger;
 export type LogLevel = pino.LevelWithSilent;
 
 /** Field names whose values are credentials, redacted at the top level and one level down. */
-const SECRET_FIELDS = [
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'jwt',
-  'ticket',
-  'password',
-  'secret',
-  'authorization',
-  'cookie',
-] as const;
+const SECRET_FIELDS = [...CREDENTIAL_NAMES, 'authorization', 'cookie'] as const;
 
 /** Headers that carry credentials, lower-case as Node presents them. */
 const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'sec-websocket-protocol', 'proxy-authorization', 'x-api-key'] as const;

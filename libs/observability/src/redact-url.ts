@@ -1,18 +1,11 @@
+/** Names whose values are credentials, wherever they appear: query parameters and log fields. */
+export const CREDENTIAL_NAMES = ['token', 'access_token', 'refresh_token', 'id_token', 'jwt', 'ticket', 'password', 'secret'] as const;
+
 /**
  * Query parameters whose values are credentials, compared case-insensitively after
  * percent-decoding the name (`?TOKEN=`, `?to%6Ben=` count too).
  */
-export const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set([
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'jwt',
-  'ticket',
-  'password',
-  'secret',
-  'api_key',
-]);
+export const SENSITIVE_QUERY_PARAMS: ReadonlySet<string> = new Set([...CREDENTIAL_NAMES, 'api_key']);
 
 /** What a redacted value is replaced with, in URLs and in log fields. */
 export const REDACTED = '[REDACTED]';

@@ -1,21 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, spawnScript, startServiceProcess, type ServiceKind, type ServiceProcess } from '@parley/testing/process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startEdge, type Edge } from './edge.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-export type ServiceKind = 'api' | 'gateway' | 'presence';
-
-export interface Instance {
+export interface Instance extends ServiceProcess {
   name: string;
   kind: ServiceKind;
-  url: string;
-  child: ChildProcess;
-  /** SIGTERM (or `signal`) and wait for the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export interface StackOptions {
@@ -45,48 +35,42 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const env = { ...options.env };
   await ensureDatabase(env.DATABASE_URL);
-  const migrate = run('migrate', 'services/api/src/migrate.ts', env, options.onLine);
-  const [code] = await once(migrate, 'exit');
-  if (code !== 0) throw new Error('migration failed');
+  const migrate = spawnScript('services/api/src/migrate.ts', env, (line) => options.onLine?.('migrate', line));
+  const [code] = await once(migrate.child, 'exit');
+  if (code !== 0) throw new Error(`migration failed:\n${migrate.output()}`);
 
-  const edgePort = options.edgePort ?? 0;
   const plan: [ServiceKind, number][] = [
     ['api', options.apis ?? 1],
     ['presence', options.presences ?? 1],
     ['gateway', options.gateways ?? 1],
   ];
-  const instances: Instance[] = [];
   const ports = await Promise.all(plan.flatMap(([, n]) => Array.from({ length: n }, freePort)));
   env['TRUSTED_PROXIES'] ??= '127.0.0.1';
+  // Gateways read history (catch-up after a reconnect) from the first api instance.
+  env['API_URL'] ??= `http://127.0.0.1:${ports[0]}`;
+  const starting: Promise<Instance>[] = [];
   for (const [kind, n] of plan) {
     for (let i = 0; i < n; i++) {
-      const port = ports[instances.length]!;
       const name = `${kind}-${i + 1}`;
-      const url = `http://127.0.0.1:${port}`;
-      // Gateways read history (catch-up after a reconnect) from the first api instance.
-      if (kind === 'api' && i === 0) env['API_URL'] ??= url;
-      const child = run(name, `services/${kind}/src/main.ts`, { ...env, HOST: '127.0.0.1', PORT: String(port), INSTANCE_ID: name }, options.onLine);
-      const exited = once(child, 'exit').then(([c]) => c as number | null);
-      instances.push({
-        name,
-        kind,
-        url,
-        child,
-        stop: async (signal = 'SIGTERM') => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          return exited;
-        },
-      });
+      const port = ports[starting.length]!;
+      starting.push(
+        startServiceProcess(kind, {
+          env: { LOG_LEVEL: 'info', ...env, PORT: String(port), INSTANCE_ID: name },
+          onLine: (line) => options.onLine?.(name, line),
+          readyTimeoutMs: 60_000,
+        }).then((p) => Object.assign(p, { name, kind })),
+      );
     }
   }
-  try {
-    await Promise.all(instances.map((s) => waitReady(s)));
-  } catch (error) {
-    await Promise.all(instances.map((s) => s.stop('SIGKILL')));
-    throw error;
+  const settled = await Promise.allSettled(starting);
+  const instances = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(instances.map((s) => s.stop()));
+    throw failed.reason;
   }
   const urls = (kind: ServiceKind) => instances.filter((s) => s.kind === kind).map((s) => s.url);
-  const edge = await startEdge({ port: edgePort, gateways: urls('gateway'), apis: urls('api'), presences: urls('presence'), staticDir: options.staticDir });
+  const edge = await startEdge({ port: options.edgePort ?? 0, gateways: urls('gateway'), apis: urls('api'), presences: urls('presence'), staticDir: options.staticDir });
   return {
     edge,
     instances,
@@ -95,32 +79,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all(instances.map((s) => s.stop()));
     },
   };
-}
-
-function run(name: string, script: string, env: Record<string, string>, onLine?: (instance: string, line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) onLine?.(name, line);
-    });
-  }
-  return child;
-}
-
-async function waitReady(instance: Instance): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (instance.child.exitCode !== null) throw new Error(`${instance.name} exited with ${instance.child.exitCode}`);
-    if (await fetch(`${instance.url}/readyz`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${instance.name} did not become ready within 60 s`);
 }
 
 /** Creates the database named in `url` when it does not exist yet (connecting to `postgres`). */
@@ -136,14 +94,4 @@ export async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

@@ -49,6 +49,10 @@ export const ErrorDetailsSchema = z.looseObject({
   issue: z.string().optional(),
   retry_after_ms: z.int().nonnegative().optional(),
   retryable: z.boolean().optional(),
+  /** On the WebSocket: the `client_msg_id` of the `text_message` this error answers. */
+  client_msg_id: z.string().optional(),
+  /** On the WebSocket: the room of the `text_message`, `join_room` or `leave_room` this error answers. */
+  room_id: z.string().optional(),
 });
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 

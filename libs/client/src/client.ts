@@ -1,0 +1,301 @@
+import {
+  CLOSE_CODES,
+  shouldReconnect,
+  type ChatMessage,
+  type ClientTextMessageData,
+  type ErrorData,
+  type JoinRoomData,
+  type Limits,
+  type MessageAckData,
+  type RoomId,
+  type RoomJoinedData,
+  type SessionId,
+  type SystemMessageData,
+  type UserId,
+  type WelcomeData,
+} from '@parley/protocol';
+
+import type { JoinOptions, ParleyClient } from './api.js';
+import { ReconnectSchedule } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { ParleyError } from './errors.js';
+import { decodeServerFrame, encodeClientFrame } from './frames.js';
+import { Heartbeat } from './heartbeat.js';
+import { newClientMsgId } from './ids.js';
+import { connectionUrl, resolveOptions, type ResolvedOptions } from './options.js';
+import { Requests } from './requests.js';
+import { RoomTracker } from './rooms.js';
+import { Transport } from './transport.js';
+import { checkContent, checkRoomId, checkSinceSeq } from './validate.js';
+import type { ClientEventName, ClientEvents, ClientOptions, ClientState } from './types.js';
+
+/**
+ * Creates a client; nothing happens on the network until `connect()`. Throws a TypeError or
+ * RangeError for invalid options (a non-ws URL, no WebSocket class, bad backoff bounds).
+ */
+export function createClient(options: ClientOptions): ParleyClient {
+  return new Client(resolveOptions(options));
+}
+
+class Client implements ParleyClient {
+  readonly #events = new Emitter<ClientEvents>();
+  readonly #rooms = new RoomTracker();
+  readonly #requests = new Requests();
+  readonly #schedule: ReconnectSchedule;
+  readonly #transport: Transport;
+  readonly #heartbeat: Heartbeat;
+  #state: ClientState = { status: 'idle' };
+  #welcome: WelcomeData | undefined;
+  #resumeSessionId: SessionId | undefined;
+  /** Why the client is closed, while it is. */
+  #closedError: ParleyError | undefined;
+  /** The welcome timeout while connecting, the reconnect delay while reconnecting. */
+  #timer: unknown;
+  #connectWaiters: { resolve(w: WelcomeData): void; reject(e: ParleyError): void }[] = [];
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.#schedule = new ReconnectSchedule(options.backoff, options.random);
+    this.#transport = new Transport(options.WebSocket, {
+      onFrame: (data) => this.#onFrame(data),
+      onClose: (code, reason) => this.#onClose(code, reason),
+    });
+    this.#heartbeat = new Heartbeat(
+      options.timers,
+      (sequence) => this.#transport.send(encodeClientFrame('heartbeat', { sequence }, this.sessionId)),
+      () => this.#transport.abandon(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat not echoed in time'),
+    );
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+  get sessionId(): SessionId | undefined {
+    return this.#welcome?.session_id ?? this.#resumeSessionId ?? this.options.sessionId;
+  }
+  get userId(): UserId | undefined {
+    return this.#welcome?.user_id;
+  }
+  get limits(): Limits | undefined {
+    return this.#welcome?.limits;
+  }
+  rooms(): RoomId[] {
+    return this.#rooms.list();
+  }
+  lastSeq(roomId: RoomId): number | undefined {
+    return this.#rooms.lastSeq(roomId);
+  }
+  on<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  connect(): Promise<WelcomeData> {
+    if (this.#state.status === 'connected' && this.#welcome !== undefined) return Promise.resolve(this.#welcome);
+    const promise = new Promise<WelcomeData>((resolve, reject) => this.#connectWaiters.push({ resolve, reject }));
+    // Fire-and-forget `connect()` is normal use (the state event reports the outcome): a rejection
+    // nobody awaits must not become an unhandled rejection, which would end a Node process.
+    promise.catch(() => undefined);
+    if (this.#state.status === 'idle' || this.#state.status === 'closed') {
+      this.#closedError = undefined;
+      this.#schedule.reset();
+      this.#schedule.clearHint();
+      this.#open();
+    }
+    return promise;
+  }
+
+  close(): void {
+    if (this.#state.status === 'closed') return;
+    this.#transport.close(1000, 'client closed');
+    this.#finish(1000, 'client closed', ParleyError.closed(true, 1000, 'client closed'));
+  }
+
+  join(roomId: RoomId, options: JoinOptions = {}): Promise<RoomJoinedData> {
+    const invalid = this.#closedError ?? checkRoomId(roomId) ?? checkSinceSeq(options.sinceSeq);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    this.#rooms.track(roomId, options.sinceSeq);
+    const promise = this.#requests.addJoin(roomId);
+    if (this.#state.status === 'connected') this.#sendJoin(this.#rooms.joinData(roomId));
+    return promise;
+  }
+
+  leave(roomId: RoomId): Promise<void> {
+    const invalid = this.#closedError ?? checkRoomId(roomId);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    this.#rooms.untrack(roomId);
+    if (this.#state.status !== 'connected') return Promise.resolve();
+    const promise = this.#requests.addLeave(roomId);
+    if (this.#transport.send(encodeClientFrame('leave_room', { room_id: roomId }, this.sessionId))) {
+      this.#requests.sentLeave(roomId);
+    }
+    return promise;
+  }
+
+  send(roomId: RoomId, content: string): Promise<MessageAckData> {
+    const checked = this.#closedError ?? checkRoomId(roomId) ?? checkContent(content, this.#welcome?.limits);
+    if (checked instanceof ParleyError) return Promise.reject(checked);
+    const data = { content: checked, room_id: roomId, client_msg_id: newClientMsgId() };
+    this.#rooms.track(roomId);
+    const promise = this.#requests.addSend(data);
+    if (this.#state.status === 'connected') this.#sendText(data);
+    return promise;
+  }
+
+  #setState(state: ClientState): void {
+    this.#state = state;
+    this.#events.emit('state', state);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // Each transition does its work first and reports the new state last, so a listener that
+  // calls close() or connect() from the `state` event sees a settled client.
+
+  #open(): void {
+    this.#clearTimer();
+    this.#timer = this.options.timers.setTimeout(() => {
+      this.#timer = undefined;
+      this.#transport.abandon(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'no welcome in time');
+    }, this.options.connectTimeoutMs);
+    this.#transport.open(connectionUrl(this.options, this.#resumeSessionId));
+    this.#setState({ status: 'connecting', attempt: this.#schedule.attempt });
+  }
+
+  /** The socket closed: reconnect or stop, decided from the close code alone. */
+  #onClose(code: number, reason: string): void {
+    this.#clearTimer();
+    this.#heartbeat.stop();
+    this.#requests.disconnected();
+    if (this.#state.status === 'closed' || this.#state.status === 'idle') return;
+    if (!shouldReconnect(code)) {
+      // The server refused this identity: a later connect() starts from the configured one.
+      if (code === CLOSE_CODES.AUTHENTICATION_FAILED.code) {
+        this.#resumeSessionId = undefined;
+        this.#welcome = undefined;
+      }
+      this.#finish(code, reason, ParleyError.closed(false, code, reason));
+      return;
+    }
+    const inMs = this.#schedule.next();
+    this.#timer = this.options.timers.setTimeout(() => {
+      this.#timer = undefined;
+      this.#open();
+    }, inMs);
+    this.#setState({ status: 'reconnecting', in_ms: inMs, attempt: this.#schedule.attempt, code, reason });
+  }
+
+  #finish(code: number, reason: string, error: ParleyError): void {
+    this.#clearTimer();
+    this.#heartbeat.stop();
+    this.#closedError = error;
+    this.#requests.rejectAll(error);
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+    this.#setState({ status: 'closed', code, reason });
+  }
+
+  #sendJoin(data: JoinRoomData): void {
+    if (this.#transport.send(encodeClientFrame('join_room', data, this.sessionId))) {
+      this.#requests.sentJoin(data.room_id);
+    }
+  }
+
+  #sendText(data: ClientTextMessageData & { client_msg_id: string }): void {
+    if (this.#transport.send(encodeClientFrame('text_message', data, this.sessionId))) {
+      this.#requests.sentSend(data.client_msg_id);
+    }
+  }
+
+  #onFrame(raw: unknown): void {
+    const frame = decodeServerFrame(raw);
+    if (frame.kind === 'invalid') return this.#events.emit('debug', { kind: 'invalid_frame', issue: frame.issue });
+    if (frame.kind === 'ignored') {
+      const { type, action } = frame;
+      const event = action === undefined ? { type } : { type, action };
+      return this.#events.emit('debug', { kind: 'ignored_frame', ...event });
+    }
+    const message = frame.message;
+    switch (message.type) {
+      case 'system_message':
+        return this.#onSystem(message.data);
+      case 'text_message':
+        return this.#onChat(message.data);
+      case 'message_ack':
+        this.#requests.ack(message.data);
+        return;
+      case 'heartbeat':
+        return this.#heartbeat.echoed(message.data.sequence);
+      case 'error':
+        return this.#onError(message.data);
+    }
+  }
+
+  #onSystem(data: SystemMessageData): void {
+    switch (data.action) {
+      case 'welcome':
+        this.#onWelcome(data);
+        break;
+      case 'room_joined':
+        this.#rooms.joined(data.room_id, data.last_seq);
+        this.#requests.joined(data);
+        break;
+      case 'room_left':
+        this.#requests.left(data.room_id);
+        break;
+      case 'reconnect':
+        this.#schedule.hint(data.retry_after_ms);
+        break;
+    }
+    this.#events.emit('system', data);
+    if (data.action === 'user_joined' || data.action === 'user_left') {
+      const kind = data.action === 'user_joined' ? 'joined' : 'left';
+      this.#events.emit('presence', { kind, user_id: data.user_id, room_id: data.room_id });
+    }
+  }
+
+  /** A connection is established: rejoin rooms from their last `seq`, flush the outbox, heartbeat. */
+  #onWelcome(welcome: WelcomeData): void {
+    if (this.#state.status !== 'connecting') return;
+    this.#clearTimer();
+    this.#schedule.reset();
+    this.#welcome = welcome;
+    this.#resumeSessionId = welcome.session_id;
+    for (const roomId of welcome.rooms) this.#rooms.track(roomId);
+    for (const data of this.#rooms.rejoinAll(welcome.rooms)) this.#sendJoin(data);
+    for (const data of this.#requests.unsent()) this.#sendText(data);
+    this.#heartbeat.start(
+      this.options.heartbeatIntervalMs ?? welcome.heartbeat_interval_ms,
+      this.options.heartbeatTimeoutMs ?? welcome.limits.pong_timeout_ms,
+    );
+    this.#setState({ status: 'connected', session_id: welcome.session_id, user_id: welcome.user_id });
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const waiter of waiters) waiter.resolve(welcome);
+  }
+
+  #onChat(message: ChatMessage): void {
+    const verdict = this.#rooms.accept(message);
+    const { room_id, seq } = message;
+    switch (verdict.action) {
+      case 'deliver':
+        return this.#events.emit('message', message);
+      case 'duplicate':
+        return this.#events.emit('debug', { kind: 'duplicate', room_id, seq });
+      case 'untracked':
+        return this.#events.emit('debug', { kind: 'not_member', room_id, seq });
+      case 'gap':
+        this.#events.emit('debug', { kind: 'gap', room_id, expected: verdict.expected, got: seq });
+        if (verdict.rejoin !== undefined) this.#sendJoin(verdict.rejoin);
+        return;
+    }
+  }
+
+  #onError(error: ErrorData): void {
+    const target = this.#requests.fail(error, this.#heartbeat.inFlight);
+    if (target === undefined) return this.#events.emit('error', error);
+    if (target.kind === 'join') this.#rooms.joinFailed(target.roomId, error.details?.retryable !== true);
+  }
+}

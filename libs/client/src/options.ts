@@ -1,0 +1,77 @@
+import type { SessionId } from '@parley/protocol';
+
+import { backoffBounds, type BackoffBounds } from './backoff.js';
+import type { ClientOptions, Timers, WebSocketConstructor } from './types.js';
+
+/** {@link ClientOptions} validated, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly url: URL;
+  readonly token: string | undefined;
+  readonly sessionId: SessionId | undefined;
+  readonly WebSocket: WebSocketConstructor;
+  readonly backoff: BackoffBounds;
+  readonly heartbeatIntervalMs: number | undefined;
+  readonly heartbeatTimeoutMs: number | undefined;
+  readonly connectTimeoutMs: number;
+  readonly random: () => number;
+  readonly timers: Timers;
+}
+
+/** Default time from opening a socket to its `welcome` (the gateway's handshake timeout). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The global timers, looked up at call time (so fake timers installed later still apply). */
+const GLOBAL_TIMERS: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+};
+
+function positive(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(`${name} must be a positive number of ms, got ${value}`);
+  }
+  return value;
+}
+
+/** Validates `options`; throws a TypeError or RangeError naming the first bad option. */
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new TypeError(`url is not a valid URL: ${options.url}`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`url must use ws: or wss:, got ${url.protocol}`);
+  }
+  const WebSocket =
+    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (WebSocket === undefined) {
+    throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, the `ws` package\'s WebSocket)');
+  }
+  return {
+    url,
+    token: options.token,
+    sessionId: options.sessionId,
+    WebSocket,
+    backoff: backoffBounds(options.backoff),
+    heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs),
+    heartbeatTimeoutMs: positive('heartbeatTimeoutMs', options.heartbeatTimeoutMs),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs) ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    random: options.random ?? Math.random,
+    timers: options.timers ?? GLOBAL_TIMERS,
+  };
+}
+
+/**
+ * The URL of one connection attempt. The first connection carries the configured `token`
+ * and/or `session_id`; once a `welcome` named the session, later connections resume it with
+ * `session_id` alone (the token may have expired meanwhile, and the session is the identity).
+ */
+export function connectionUrl(options: ResolvedOptions, resumeSessionId: SessionId | undefined): string {
+  const url = new URL(options.url);
+  const sessionId = resumeSessionId ?? options.sessionId;
+  if (resumeSessionId === undefined && options.token !== undefined) url.searchParams.set('token', options.token);
+  if (sessionId !== undefined) url.searchParams.set('session_id', sessionId);
+  return url.toString();
+}

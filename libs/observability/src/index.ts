@@ -4,6 +4,7 @@ export { redactUrl, REDACTED, SENSITIVE_QUERY_PARAMS } from './redact-url.js';
 export { requestSerializers, serializeRequest, serializeResponse } from './serializers.js';
 export type { RequestLike, ResponseLike, SerializedRequest } from './serializers.js';
 export { createMetrics, METRIC_PREFIX } from './metrics.js';
+export { defaultInstanceId } from './instance.js';
 export type { Metrics, MetricsOptions } from './metrics.js';
 export { checkWithTimeout } from './health.js';
 export type { CheckFailure, CheckOptions } from './health.js';

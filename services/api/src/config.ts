@@ -1,5 +1,5 @@
 import { envBool, envDurationMs, envInt, envUrl, loadConfig, type Env } from '@parley/config';
-import { DEFAULT_LIMITS } from '@parley/protocol';
+import { DEFAULT_LIMITS, InstanceIdSchema } from '@parley/protocol';
 import { z } from 'zod';
 
 /** Every setting of the api service, from the environment; defaults suit a local run. */
@@ -25,7 +25,7 @@ export const ApiConfigSchema = z.object({
   MIGRATE_ON_START: envBool().default(false),
   SHUTDOWN_GRACE_MS: envDurationMs({ min: 0 }).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  INSTANCE_ID: z.string().optional(),
+  INSTANCE_ID: InstanceIdSchema.optional(),
 });
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;

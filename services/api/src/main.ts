@@ -1,8 +1,7 @@
 import { createTokenVerifier } from '@parley/auth';
 import { connectNats, createNatsBus } from '@parley/bus';
-import { createLogger, createMetrics } from '@parley/observability';
+import { createLogger, createMetrics, defaultInstanceId } from '@parley/observability';
 import closeWithGrace from 'close-with-grace';
-import { hostname } from 'node:os';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { createDb } from './db/db.js';
@@ -10,7 +9,7 @@ import { migrateToLatest } from './db/migrator.js';
 import { VERSION } from './version.js';
 
 const config = loadApiConfig();
-const instanceId = config.INSTANCE_ID ?? `api-${hostname()}-${process.pid}`;
+const instanceId = config.INSTANCE_ID ?? defaultInstanceId('api');
 const logger = createLogger({ service: 'api', level: config.LOG_LEVEL, instanceId });
 
 const db = createDb({

@@ -1,0 +1,27 @@
+import type { Bus } from '@parley/bus';
+import type { Logger, Metrics } from '@parley/observability';
+import type { Redis } from 'ioredis';
+import type { PresenceConfig } from './config.js';
+
+/** Everything buildApp needs, created (and closed) by main.ts or by a test. */
+export interface PresenceDeps {
+  /** A client from `createRedis` (fail-fast options). */
+  redis: Redis;
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  config: Pick<
+    PresenceConfig,
+    | 'REDIS_KEY_PREFIX'
+    | 'PRESENCE_TTL_MS'
+    | 'PRESENCE_SWEEP_INTERVAL_MS'
+    | 'PRESENCE_SWEEP_GRACE_MS'
+    | 'PRESENCE_SWEEP_BATCH'
+    | 'HEALTH_GATHER_MS'
+    | 'HEALTH_REDIS_TIMEOUT_MS'
+    | 'HEALTH_POLL_INTERVAL_MS'
+    | 'GATEWAY_STATS_RETENTION_MS'
+  >;
+  instanceId: string;
+  version: string;
+}

@@ -48,6 +48,7 @@ describe('subjects catalogue', () => {
       presenceEvents: subjects.presenceEvents,
       presenceCounts: subjects.presence.counts,
       presenceRoom: subjects.presence.room,
+      presenceUser: subjects.presence.user,
       healthProbe: subjects.healthProbe,
     };
     const names = Object.values(fixed).map((t) => t.subject);
@@ -62,6 +63,7 @@ describe('subjects catalogue', () => {
       presenceEvents: QUEUE_GROUPS.presence,
       presenceCounts: QUEUE_GROUPS.presence,
       presenceRoom: QUEUE_GROUPS.presence,
+      presenceUser: QUEUE_GROUPS.presence,
       healthProbe: undefined, // scatter-gather: every instance answers
     });
     expect(subjects.chatRoom('x').subject.startsWith('chat.room.')).toBe(true);

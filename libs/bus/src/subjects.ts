@@ -14,6 +14,8 @@ import {
   RoomIdSchema,
   RoomPresenceRequestSchema,
   RoomPresenceResponseSchema,
+  UserPresenceReplySchema,
+  UserPresenceRequestSchema,
   SessionControlSchema,
   SessionInfoSchema,
   SessionStatsReportSchema,
@@ -104,6 +106,8 @@ export const subjects = Object.freeze({
     ),
     /** `presence.room`: who is in a room. */
     room: defineEndpoint('presence.room', RoomPresenceRequestSchema, busReplySchema(RoomPresenceResponseSchema), QUEUE_GROUPS.presence),
+    /** `presence.user`: whether a user is online anywhere. */
+    user: defineEndpoint('presence.user', UserPresenceRequestSchema, busReplySchema(UserPresenceReplySchema), QUEUE_GROUPS.presence),
   }),
 
   /**

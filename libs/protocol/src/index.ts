@@ -92,9 +92,9 @@ export type {
 } from './bus.js';
 export {
   PresenceEventSchema, PresenceCountsRequestSchema, PresenceCountsReplySchema,
-  RoomPresenceRequestSchema, HealthProbeRequestSchema,
+  RoomPresenceRequestSchema, UserPresenceRequestSchema, UserPresenceReplySchema, HealthProbeRequestSchema,
 } from './presence-bus.js';
 export type {
   PresenceEvent, PresenceEventKind, PresenceCountsRequest, PresenceCountsReply,
-  RoomPresenceRequest, HealthProbeRequest,
+  RoomPresenceRequest, UserPresenceRequest, UserPresenceReply, HealthProbeRequest,
 } from './presence-bus.js';

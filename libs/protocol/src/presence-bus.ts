@@ -70,6 +70,20 @@ export const PresenceCountsReplySchema = z.object({
 });
 export type PresenceCountsReply = z.infer<typeof PresenceCountsReplySchema>;
 
+/** Any service → presence: is this user online anywhere, and with how many connections? */
+export const UserPresenceRequestSchema = z.object({
+  user_id: UserIdSchema,
+});
+export type UserPresenceRequest = z.infer<typeof UserPresenceRequestSchema>;
+
+/** `online` is true while the user has at least one live connection (tabs and devices counted in `connections`). */
+export const UserPresenceReplySchema = z.object({
+  user_id: UserIdSchema,
+  online: z.boolean(),
+  connections: z.int().nonnegative(),
+});
+export type UserPresenceReply = z.infer<typeof UserPresenceReplySchema>;
+
 /** API → presence: who is in one room. Reply: `RoomPresenceResponseSchema`. */
 export const RoomPresenceRequestSchema = z.object({
   room_id: RoomIdSchema,

@@ -28,6 +28,7 @@ afterAll(async () => {
 
 const counts = async (...rooms: string[]) => (await client.request(subjects.presence.counts, { room_ids: rooms }, timeout)).counts;
 const room = async (id: string) => client.request(subjects.presence.room, { room_id: id }, timeout);
+const user = async (id: string) => client.request(subjects.presence.user, { user_id: id }, timeout);
 const register = (connectionId: string, roomId: string) => inspect.redis.hget(inspect.keys.connRooms(connectionId), roomId);
 const gateway = (ttlMs = 60_000) => new FakeGateway(peer.bus(), ttlMs);
 
@@ -44,7 +45,7 @@ async function barrier(gw: FakeGateway, roomId: string, tap: Awaited<ReturnType<
 }
 
 describe('presence across gateways', () => {
-  it('counts distinct users per room, not tabs, and lists them', async () => {
+  it('counts distinct users per room, not tabs, lists them, and says whether a user is online', async () => {
     const [g1, g2] = [gateway(), gateway()];
     const lobby = uniqueId('lobby');
     const empty = uniqueId('empty');
@@ -56,12 +57,14 @@ describe('presence across gateways', () => {
     await expect.poll(() => register(alicePhone, lobby), poll).toMatch(/^in:/);
     await expect.poll(() => counts(lobby, empty), poll).toEqual({ [lobby]: 2, [empty]: 0 });
     expect(await room(lobby)).toEqual({ room_id: lobby, users: ['alice', 'bob'], count: 2 });
+    expect(await user('alice')).toEqual({ user_id: 'alice', online: true, connections: 2 });
 
     g1.disconnect(bob);
     g1.disconnect(aliceDesk);
     await expect.poll(() => room(lobby), poll).toEqual({ room_id: lobby, users: ['alice'], count: 1 });
     g2.disconnect(alicePhone);
     await expect.poll(() => counts(lobby), poll).toEqual({ [lobby]: 0 });
+    expect(await user('alice')).toEqual({ user_id: 'alice', online: false, connections: 0 });
   });
 
   it('announces a user with two tabs once on join and once on leave', async () => {

@@ -4,7 +4,7 @@ import { errorData } from '@parley/protocol';
 import type { PresenceStore } from './presence.store.js';
 
 /**
- * Serves `presence.counts` and `presence.room` (queue group `parley-presence`: one instance
+ * Serves `presence.counts`, `presence.room` and `presence.user` (queue group `parley-presence`: one instance
  * answers each request). When Redis is unreachable the answer is a fast SERVICE_UNAVAILABLE
  * (retryable), never a hang: the API then shows 0 or answers 503.
  */
@@ -28,6 +28,14 @@ export function servePresenceQueries(deps: { bus: Bus; store: PresenceStore; log
         return { room_id, users, count: users.length };
       } catch (err) {
         throw unavailable(err, subjects.presence.room.subject);
+      }
+    }),
+    bus.serve(subjects.presence.user, async ({ user_id }) => {
+      try {
+        const connections = await store.userConnections(user_id);
+        return { user_id, online: connections > 0, connections };
+      } catch (err) {
+        throw unavailable(err, subjects.presence.user.subject);
       }
     }),
   ];

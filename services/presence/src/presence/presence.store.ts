@@ -120,6 +120,11 @@ export class PresenceStore {
     return this.run(async () => (await this.redis.hkeys(this.keys.room(roomId))).sort());
   }
 
+  /** How many live connections the user has anywhere (0 = offline). */
+  async userConnections(userId: string): Promise<number> {
+    return this.run(async () => Number((await this.redis.hget(this.keys.online(), userId)) ?? 0));
+  }
+
   /** Distinct users online anywhere. */
   onlineUsers(): Promise<number> {
     return this.run(() => this.redis.hlen(this.keys.online()));

@@ -26,7 +26,7 @@ const stack = await startStack({
   edgePort,
   env: {
     ...passThrough,
-    DATABASE_URL: env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/parley',
+    DATABASE_URL: env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/parley',
     PUBLIC_WS_URL: env['PUBLIC_WS_URL'] ?? `ws://127.0.0.1:${edgePort}/ws/chat/`,
     LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
   },

@@ -22,7 +22,7 @@ export const ENV_VAR: Readonly<Record<ServiceName, string>> = {
 
 /** Default ports of the services this machine (and CI) runs locally. */
 export const LOCAL_DEFAULT: Readonly<Record<ServiceName, string>> = {
-  postgres: 'postgres://postgres@127.0.0.1:5432/postgres',
+  postgres: 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
   redis: 'redis://127.0.0.1:6379',
   nats: 'nats://127.0.0.1:4222',
 };

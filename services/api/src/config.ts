@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const ApiConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: envInt({ min: 0, max: 65_535 }).default(3001),
-  DATABASE_URL: envUrl({ protocols: ['postgres', 'postgresql'] }).default('postgres://postgres@127.0.0.1:5432/parley'),
+  DATABASE_URL: envUrl({ protocols: ['postgres', 'postgresql'] }).default('postgres://postgres:postgres@127.0.0.1:5432/parley'),
   DATABASE_POOL_MAX: envInt({ min: 1, max: 200 }).default(10),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   /** Prepended to every NATS subject: separates deployments (or tests) sharing one NATS. */

@@ -28,6 +28,8 @@ const stack = await startStack({
     ...passThrough,
     DATABASE_URL: env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/parley',
     PUBLIC_WS_URL: env['PUBLIC_WS_URL'] ?? `ws://127.0.0.1:${edgePort}/ws/chat/`,
+    // Browsers on the local origin (the demo page) may open WebSockets; other sites may not.
+    WS_ALLOWED_ORIGINS: env['WS_ALLOWED_ORIGINS'] ?? `http://127.0.0.1:${edgePort},http://localhost:${edgePort}`,
     LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
   },
   onLine: print,

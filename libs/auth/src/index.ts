@@ -1,4 +1,5 @@
 export { createTokenVerifier } from './verifier.js';
+export { verifierFromSettings, type TokenSettings } from './from-config.js';
 export { MIN_SECRET_BYTES } from './options.js';
 export type { TokenVerifierOptions } from './options.js';
 export { signToken } from './sign.js';

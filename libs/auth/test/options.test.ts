@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenVerifier, signToken } from '../src/index.js';
+import { createTokenVerifier, signToken, verifierFromSettings } from '../src/index.js';
 import { SECRET } from './tokens.js';
 
 describe('createTokenVerifier options', () => {
@@ -34,5 +34,18 @@ describe('signToken', () => {
     const verifier = createTokenVerifier({ secret: SECRET, clockToleranceSec: 0 });
     const token = await signToken(SECRET, { sub: 'u' }, { expiresIn: -60 });
     expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+});
+
+describe('verifierFromSettings', () => {
+  it('builds an HS256 verifier from JWT_SECRET, and none without settings', async () => {
+    const secret = 's'.repeat(32);
+    const verifier = verifierFromSettings({ JWT_SECRET: secret, JWT_ISSUER: 'parley' });
+    expect(verifier).toBeDefined();
+    const good = await signToken(secret, { sub: 'alice', iss: 'parley' }, { expiresIn: 60 });
+    const wrongIssuer = await signToken(secret, { sub: 'alice', iss: 'other' }, { expiresIn: 60 });
+    expect(await verifier!.verify(good)).toMatchObject({ ok: true, claims: { sub: 'alice' } });
+    expect(await verifier!.verify(wrongIssuer)).toMatchObject({ ok: false });
+    expect(verifierFromSettings({})).toBeUndefined();
   });
 });

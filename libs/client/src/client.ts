@@ -51,6 +51,7 @@ class Client implements ParleyClient {
   #closedError: ParleyError | undefined;
   /** The welcome timeout while connecting, the reconnect delay while reconnecting. */
   #timer: unknown;
+  #retryTimer: unknown;
   #connectWaiters: { resolve(w: WelcomeData): void; reject(e: ParleyError): void }[] = [];
 
   constructor(private readonly options: ResolvedOptions) {
@@ -148,6 +149,9 @@ class Client implements ParleyClient {
   #clearTimer(): void {
     if (this.#timer !== undefined) this.options.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
+    // A pending rate-limit retry is moot too: a welcome flushes the whole outbox, a close rejects it.
+    if (this.#retryTimer !== undefined) this.options.timers.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   // Each transition does its work first and reports the new state last, so a listener that
@@ -201,6 +205,16 @@ class Client implements ParleyClient {
     if (this.#transport.send(encodeClientFrame('join_room', data, this.sessionId))) {
       this.#requests.sentJoin(data.room_id);
     }
+  }
+
+  /** Sends refused by the rate limit go out again, in order, once the server's wait is over. */
+  #retrySendsLater(retryAfterMs = 1_000): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.options.timers.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#state.status !== 'connected') return; // the next welcome flushes the outbox
+      for (const data of this.#requests.unsent()) this.#sendText(data);
+    }, retryAfterMs);
   }
 
   #sendText(data: ClientTextMessageData & { client_msg_id: string }): void {
@@ -296,6 +310,7 @@ class Client implements ParleyClient {
   #onError(error: ErrorData): void {
     const target = this.#requests.fail(error, this.#heartbeat.inFlight);
     if (target === undefined) return this.#events.emit('error', error);
+    if (target.kind === 'send' && error.error_code === 'RATE_LIMIT_EXCEEDED') return this.#retrySendsLater(error.details?.retry_after_ms);
     if (target.kind === 'join') this.#rooms.joinFailed(target.roomId, error.details?.retryable !== true);
   }
 }

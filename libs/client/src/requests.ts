@@ -97,7 +97,8 @@ export class Requests {
   }
 
   /**
-   * Matches an `error` frame to the request it answers and rejects that request:
+   * Matches an `error` frame to the request it answers and rejects that request (except a send
+   * refused by RATE_LIMIT_EXCEEDED, which goes back to the outbox to be sent again):
    * 1. `details.client_msg_id` names an outbox entry → that send;
    * 2. `details.room_id` names a room with a join (then leave) in flight → that join (leave);
    * 3. otherwise, when exactly one request is in flight on this connection (counting an
@@ -107,7 +108,12 @@ export class Requests {
   fail(error: ErrorData, heartbeatInFlight: boolean): ErrorTarget | undefined {
     const target = this.#target(error, heartbeatInFlight);
     const reason = ParleyError.fromServer(error);
-    if (target?.kind === 'send') {
+    if (target?.kind === 'send' && error.error_code === 'RATE_LIMIT_EXCEEDED') {
+      // The server refused it for now and said when to try again: it stays in the outbox,
+      // unsent, and the client sends it again after `retry_after_ms` (same client_msg_id).
+      const entry = this.#outbox.get(target.clientMsgId);
+      if (entry !== undefined) entry.inFlight = false;
+    } else if (target?.kind === 'send') {
       const entry = this.#outbox.get(target.clientMsgId);
       this.#outbox.delete(target.clientMsgId);
       entry?.waiter.reject(reason);

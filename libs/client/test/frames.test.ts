@@ -78,20 +78,33 @@ describe('errors answering requests', () => {
   it('rejects the send named by details.client_msg_id, and only that one', async () => {
     const gateway = await startGateway();
     gateway.onText = (_conn, data) =>
-      data.content === 'spam'
-        ? errorData('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded', {
-            retry_after_ms: 200,
-            retryable: true,
-            client_msg_id: data.client_msg_id,
-          })
-        : 'store';
+      data.content === 'forbidden' ? errorData('PERMISSION_DENIED', 'Not here', { client_msg_id: data.client_msg_id }) : 'store';
     const { client, events } = startClient(gateway);
     await client.connect();
-    const [ok, spam] = [client.send('general', 'fine'), client.send('general', 'spam')];
-    const error = await spam.then(() => undefined, (e: unknown) => e);
+    const [ok, refused] = [client.send('general', 'fine'), client.send('general', 'forbidden')];
+    const error = await refused.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ParleyError);
-    expect(error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', retryable: true, details: { retry_after_ms: 200 } });
+    expect(error).toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(await ok).toMatchObject({ seq: 1 });
+    expect(events.errors).toEqual([]);
+  });
+
+  it('sends a rate-limited message again after retry_after_ms, with the same client_msg_id', async () => {
+    const gateway = await startGateway();
+    const seen: string[] = [];
+    gateway.onText = (_conn, data) => {
+      seen.push(data.client_msg_id ?? '');
+      return data.content === 'busy' && seen.length === 2
+        ? errorData('RATE_LIMIT_EXCEEDED', 'Rate limit exceeded', { retry_after_ms: 200, retryable: true, client_msg_id: data.client_msg_id })
+        : 'store';
+    };
+    const { client, events } = startClient(gateway);
+    await client.connect();
+    const [ok, busy] = [client.send('general', 'fine'), client.send('general', 'busy')];
+    expect(await ok).toMatchObject({ seq: 1 });
+    expect(await busy).toMatchObject({ seq: 2 });
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toBe(seen[1]);
     expect(events.errors).toEqual([]);
   });
 

@@ -3,3 +3,4 @@ export type { ConfigIssue, DeepReadonly, Env, LoadConfigOptions } from './load-c
 export { envBool, envDurationMs, envInt, envList, envUrl } from './env.js';
 export type { NumberBounds, UrlOptions } from './env.js';
 export { isSecretKey, redactConfig } from './secret.js';
+export { authFields, LOG_LEVELS, requireVerifierWhenAuthRequired, serviceFields } from './service.js';

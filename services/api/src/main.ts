@@ -1,4 +1,4 @@
-import { createTokenVerifier } from '@parley/auth';
+import { verifierFromSettings } from '@parley/auth';
 import { connectNats, createNatsBus } from '@parley/bus';
 import { createLogger, createMetrics, defaultInstanceId } from '@parley/observability';
 import closeWithGrace from 'close-with-grace';
@@ -23,14 +23,7 @@ if (config.MIGRATE_ON_START) {
 }
 const nc = await connectNats({ servers: config.NATS_URL, name: instanceId });
 const bus = createNatsBus(nc, { logger, subjectPrefix: config.BUS_SUBJECT_PREFIX || undefined });
-const verifier =
-  config.JWT_SECRET || config.JWT_JWKS_URL
-    ? createTokenVerifier({
-        ...(config.JWT_SECRET ? { secret: config.JWT_SECRET } : { jwksUrl: config.JWT_JWKS_URL! }),
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-      })
-    : undefined;
+const verifier = verifierFromSettings(config);
 
 const app = await buildApp({
   db,

@@ -1,19 +1,15 @@
-import { envDurationMs, envInt, envUrl, loadConfig, type Env } from '@parley/config';
+import { envDurationMs, envInt, envUrl, loadConfig, serviceFields, type Env } from '@parley/config';
 import { z } from 'zod';
 
 /** Every setting of the presence service, from the environment; defaults suit a local run. */
 export const PresenceConfigSchema = z.object({
-  HOST: z.string().default('0.0.0.0'),
-  PORT: envInt({ min: 0, max: 65_535 }).default(3002),
+  ...serviceFields(3002),
   REDIS_URL: envUrl({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
   /** Every Redis key presence writes starts with `<prefix>:`; separates deployments (or tests) sharing one Redis. */
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:.-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
     .default('parley:presence'),
-  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  /** Prepended to every NATS subject: separates deployments (or tests) sharing one NATS. */
-  BUS_SUBJECT_PREFIX: z.string().default(''),
   /**
    * Lifetime of a connection seen through `connect`/`join` before the gateway's first `refresh`
    * (a refresh carries its own `ttl_ms`), and of a closed connection's tombstone.
@@ -40,13 +36,6 @@ export const PresenceConfigSchema = z.object({
   HEALTH_POLL_INTERVAL_MS: envDurationMs({ min: 0, max: 3_600_000 }).default(15_000),
   /** A gateway silent for this long has its last count folded into the retired total. */
   GATEWAY_STATS_RETENTION_MS: envDurationMs({ min: 60_000 }).default(7 * 86_400_000),
-  SHUTDOWN_GRACE_MS: envDurationMs({ min: 0 }).default(10_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Defaults to `presence-<host>-<pid>`; must be a valid instance id (it is a NATS-safe token). */
-  INSTANCE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1-128 characters of [A-Za-z0-9_-]' })
-    .optional(),
 });
 
 export type PresenceConfig = ReturnType<typeof loadPresenceConfig>;

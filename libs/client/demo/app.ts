@@ -1,0 +1,287 @@
+/**
+ * The demo chat page, on the SDK: sign in with a name, pick a room, chat, see who is online.
+ * Plain DOM, no framework. Everything that comes from the server or another user reaches the
+ * page through `textContent`, never as HTML.
+ *
+ * Same origin as the stack's edge (npm start's or compose's nginx): REST under `/api/`, the
+ * WebSocket at `/ws/chat/` on this page's host. `npm run build:demo -w @parley/client` bundles
+ * this file to `app.js`, which is committed so both edges serve it straight from a clone.
+ */
+import {
+  CreateSessionResponseSchema,
+  HttpErrorBodySchema,
+  ListRoomsResponseSchema,
+  MessagesPageSchema,
+  RoomPresenceResponseSchema,
+  type ChatMessage,
+  type Room,
+  type RoomId,
+  type SessionId,
+} from '@parley/protocol';
+
+import { createClient, type ClientState, type ParleyClient } from '../src/index.js';
+
+/** Rooms list and online list are soft state: besides join/leave events, refresh them this often. */
+const REFRESH_MS = 15_000;
+const HISTORY_LIMIT = 50;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`#${id} is missing from index.html`);
+  return node as T;
+}
+
+const ui = {
+  status: byId<HTMLParagraphElement>('status'),
+  signOut: byId<HTMLButtonElement>('sign-out'),
+  signIn: byId<HTMLFormElement>('sign-in'),
+  userName: byId<HTMLInputElement>('user-name'),
+  signInError: byId<HTMLParagraphElement>('sign-in-error'),
+  chat: byId<HTMLDivElement>('chat'),
+  rooms: byId<HTMLUListElement>('rooms'),
+  roomTitle: byId<HTMLHeadingElement>('room-title'),
+  messages: byId<HTMLOListElement>('messages'),
+  composer: byId<HTMLFormElement>('composer'),
+  messageInput: byId<HTMLInputElement>('message-input'),
+  online: byId<HTMLUListElement>('online'),
+};
+
+/** The signed-in state; undefined while signed out. */
+let session: { client: ParleyClient; sessionId: SessionId; refresh: ReturnType<typeof setInterval> } | undefined;
+let currentRoom: RoomId | undefined;
+let roomList: Room[] = [];
+let countdown: ReturnType<typeof setInterval> | undefined;
+
+// ---- REST ------------------------------------------------------------------------------------
+
+/** GET (or POST `body` as JSON) a same-origin path; the answer is checked with `schema`. */
+async function api<T>(schema: { parse(value: unknown): T }, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit =
+    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  const json: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const error = HttpErrorBodySchema.safeParse(json);
+    throw new Error(error.success ? error.data.error_message : `HTTP ${response.status}`);
+  }
+  return schema.parse(json);
+}
+
+const roomPath = (roomId: RoomId, rest: string) => `/api/rooms/${encodeURIComponent(roomId)}/${rest}`;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The gateway behind this page's own edge: `ws(s)://<this host>/ws/chat/`. */
+function websocketUrl(): string {
+  const url = new URL('/ws/chat/', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+// ---- rendering -------------------------------------------------------------------------------
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className !== undefined) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function append(item: HTMLLIElement): void {
+  const log = ui.messages;
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  log.append(item);
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+function showMessage(message: ChatMessage): void {
+  const mine = message.user_id === session?.client.userId;
+  const item = element('li', mine ? 'message own' : 'message');
+  const meta = element('p', 'meta');
+  const time = element('time', undefined, new Date(message.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  time.dateTime = message.created_at;
+  meta.append(element('strong', 'author', message.user_id), ' ', time);
+  item.append(meta, element('p', 'content', message.content));
+  append(item);
+}
+
+function showNotice(text: string, kind: 'info' | 'error' = 'info'): void {
+  append(element('li', `notice ${kind}`, text));
+}
+
+function showState(state: ClientState): void {
+  clearInterval(countdown);
+  ui.status.dataset['state'] = state.status;
+  switch (state.status) {
+    case 'idle':
+    case 'connecting':
+      ui.status.textContent = 'Connecting…';
+      break;
+    case 'connected':
+      ui.status.textContent = `Connected as ${state.user_id}`;
+      break;
+    case 'reconnecting': {
+      const at = Date.now() + state.in_ms;
+      const render = () => {
+        const text = `Reconnecting in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s…`;
+        if (ui.status.textContent !== text) ui.status.textContent = text;
+      };
+      render();
+      countdown = setInterval(render, 250);
+      break;
+    }
+    case 'closed':
+      ui.status.textContent = `Closed (${state.code}${state.reason === '' ? '' : `: ${state.reason}`})`;
+      break;
+  }
+}
+
+function renderRooms(): void {
+  ui.rooms.replaceChildren(
+    ...roomList.map((room) => {
+      const button = element('button', 'room', room.name);
+      button.type = 'button';
+      button.setAttribute('aria-pressed', String(room.room_id === currentRoom));
+      button.append(element('span', 'count', `${room.active_users} online`));
+      button.setAttribute('aria-label', `${room.name}, ${room.active_users} online`);
+      if (room.description !== '') button.title = room.description;
+      button.addEventListener('click', () => void enterRoom(room));
+      const item = element('li');
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
+function renderOnline(users: readonly string[]): void {
+  const me = session?.client.userId;
+  ui.online.replaceChildren(...users.map((user) => element('li', user === me ? 'me' : undefined, user === me ? `${user} (you)` : user)));
+}
+
+function setComposer(enabled: boolean): void {
+  ui.messageInput.disabled = !enabled;
+  ui.composer.querySelector('button')!.disabled = !enabled;
+}
+
+// ---- rooms and presence ----------------------------------------------------------------------
+
+async function loadRooms(): Promise<void> {
+  roomList = (await api(ListRoomsResponseSchema, '/api/rooms/?limit=100')).rooms;
+  renderRooms();
+}
+
+let presenceRequest = 0;
+async function refreshPresence(): Promise<void> {
+  const roomId = currentRoom;
+  if (roomId === undefined) return;
+  const request = ++presenceRequest;
+  const presence = await api(RoomPresenceResponseSchema, roomPath(roomId, 'presence/'));
+  // A slower, older answer (or one for the room we just left) must not overwrite a newer one.
+  if (request === presenceRequest && roomId === currentRoom) renderOnline(presence.users);
+}
+
+/** Shows the last page of history, then joins from its last `seq`: nothing missed, nothing twice. */
+async function enterRoom(room: Room): Promise<void> {
+  const client = session?.client;
+  if (client === undefined || room.room_id === currentRoom) return;
+  if (currentRoom !== undefined) client.leave(currentRoom).catch(() => undefined);
+  currentRoom = room.room_id;
+  ui.roomTitle.textContent = room.name;
+  ui.messages.replaceChildren();
+  ui.online.replaceChildren();
+  renderRooms();
+  setComposer(false);
+  try {
+    const page = await api(MessagesPageSchema, roomPath(room.room_id, `messages/?limit=${HISTORY_LIMIT}`));
+    if (currentRoom !== room.room_id) return;
+    if (page.has_more) showNotice('Earlier messages are not shown');
+    for (const message of page.messages) showMessage(message);
+    await client.join(room.room_id, { sinceSeq: page.messages.at(-1)?.seq ?? 0 });
+    if (currentRoom !== room.room_id) return;
+    setComposer(true);
+    ui.messageInput.focus();
+    await Promise.all([refreshPresence(), loadRooms()]);
+  } catch (error) {
+    showNotice(`Could not join ${room.name}: ${errorText(error)}`, 'error');
+  }
+}
+
+// ---- session ---------------------------------------------------------------------------------
+
+async function signIn(userId: string): Promise<void> {
+  ui.signInError.textContent = '';
+  const created = await api(CreateSessionResponseSchema, '/api/sessions/', { user_id: userId });
+  const client = createClient({ url: websocketUrl(), sessionId: created.session_id });
+  const refresh = setInterval(() => void Promise.all([loadRooms(), refreshPresence()]).catch(() => undefined), REFRESH_MS);
+  session = { client, sessionId: created.session_id, refresh };
+
+  client.on('state', (state) => {
+    showState(state);
+    if (state.status === 'closed' && state.code !== 1000) {
+      signOut(`Disconnected for good (${state.code}${state.reason === '' ? '' : `: ${state.reason}`}); sign in again.`);
+    }
+  });
+  client.on('message', (message) => {
+    if (message.room_id === currentRoom) showMessage(message);
+  });
+  client.on('presence', (change) => {
+    if (change.room_id !== currentRoom) return;
+    if (change.user_id !== client.userId) showNotice(`${change.user_id} ${change.kind === 'joined' ? 'joined' : 'left'}`);
+    Promise.all([refreshPresence(), loadRooms()]).catch(() => undefined);
+  });
+  client.on('error', (error) => showNotice(error.error_message, 'error'));
+
+  ui.signIn.hidden = true;
+  ui.chat.hidden = false;
+  ui.signOut.hidden = false;
+  void client.connect();
+  await loadRooms();
+}
+
+function signOut(reason?: string): void {
+  const ending = session;
+  session = undefined;
+  currentRoom = undefined;
+  if (ending !== undefined) {
+    clearInterval(ending.refresh);
+    ending.client.close();
+    // Ends the session on the server too; a failure only means it expires on its own later.
+    fetch(`/api/sessions/${encodeURIComponent(ending.sessionId)}/`, { method: 'DELETE' }).catch(() => undefined);
+  }
+  clearInterval(countdown);
+  ui.chat.hidden = true;
+  ui.signOut.hidden = true;
+  ui.signIn.hidden = false;
+  ui.status.dataset['state'] = 'idle';
+  ui.status.textContent = 'Not signed in';
+  ui.signInError.textContent = reason ?? '';
+  ui.roomTitle.textContent = 'Pick a room';
+  ui.messages.replaceChildren();
+  ui.online.replaceChildren();
+  ui.userName.focus();
+}
+
+ui.signIn.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = ui.userName.value.trim();
+  if (name === '') return;
+  signIn(name).catch((error: unknown) => {
+    signOut();
+    ui.signInError.textContent = `Could not sign in: ${errorText(error)}`;
+  });
+});
+
+ui.signOut.addEventListener('click', () => signOut());
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const client = session?.client;
+  const content = ui.messageInput.value;
+  if (client === undefined || currentRoom === undefined || content.trim() === '') return;
+  ui.messageInput.value = '';
+  // Own messages appear when the server delivers them (the `message` event), in room order.
+  // While reconnecting the send waits in the SDK's outbox; it fails only for good reasons.
+  client.send(currentRoom, content).catch((error: unknown) => {
+    showNotice(`Not sent: ${errorText(error)}`, 'error');
+    if (ui.messageInput.value === '') ui.messageInput.value = content;
+  });
+});

@@ -1,0 +1,48 @@
+import { InstanceIdSchema } from '@parley/protocol';
+import { z } from 'zod';
+import { envBool, envDurationMs, envInt, envUrl } from './env.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The settings every Parley service has, to spread into its config schema:
+ * `z.object({ ...serviceFields(3001), DATABASE_URL: ... })`. One definition, so the three
+ * services cannot drift in names, defaults or validation.
+ */
+export function serviceFields(defaultPort: number) {
+  return {
+    HOST: z.string().default('0.0.0.0'),
+    PORT: envInt({ min: 0, max: 65_535 }).default(defaultPort),
+    /** NATS server(s), comma-separated. */
+    NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+    /** Prepended to every NATS subject: separates deployments (or tests) sharing one NATS. */
+    BUS_SUBJECT_PREFIX: z.string().default(''),
+    /** How long a SIGTERM'd process may take to finish what it is doing before it exits anyway. */
+    SHUTDOWN_GRACE_MS: envDurationMs({ min: 0 }).default(10_000),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /** This process's id in logs, metrics and health reports; defaults to `<service>-<host>-<pid>`. */
+    INSTANCE_ID: InstanceIdSchema.optional(),
+  };
+}
+
+/** Token settings shared by the services that verify JWTs (api, gateway). */
+export const authFields = {
+  /** When true, clients must present a valid JWT (see each service for where). */
+  AUTH_REQUIRED: envBool().default(false),
+  /** HS256 secret (at least 32 bytes). Set this or JWT_JWKS_URL to accept tokens. */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** A JWKS endpoint for asymmetric tokens (RS256, ES256, EdDSA). */
+  JWT_JWKS_URL: envUrl().optional(),
+  /** When set, tokens must carry this `iss`. */
+  JWT_ISSUER: z.string().optional(),
+  /** When set, tokens must carry this `aud`. */
+  JWT_AUDIENCE: z.string().optional(),
+};
+
+/** Refinement for a schema with {@link authFields}: requiring auth without a way to verify tokens is a config error. */
+export function requireVerifierWhenAuthRequired<T extends { AUTH_REQUIRED: boolean; JWT_SECRET?: string | undefined; JWT_JWKS_URL?: string | undefined }>(schema: z.ZodType<T>) {
+  return schema.refine((c) => !c.AUTH_REQUIRED || c.JWT_SECRET !== undefined || c.JWT_JWKS_URL !== undefined, {
+    message: 'AUTH_REQUIRED=true needs JWT_SECRET or JWT_JWKS_URL',
+    path: ['AUTH_REQUIRED'],
+  });
+}

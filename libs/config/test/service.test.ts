@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { authFields, ConfigError, loadConfig, requireVerifierWhenAuthRequired, serviceFields } from '../src/index.js';
+
+const schema = requireVerifierWhenAuthRequired(z.object({ ...serviceFields(3005), ...authFields }));
+
+describe('serviceFields and authFields', () => {
+  it('give every service the same defaults', () => {
+    expect(loadConfig(schema, {})).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 3005,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      BUS_SUBJECT_PREFIX: '',
+      SHUTDOWN_GRACE_MS: 10_000,
+      LOG_LEVEL: 'info',
+      AUTH_REQUIRED: false,
+    });
+  });
+
+  it('reject an instance id that is not a NATS-safe token, and auth without a verifier', () => {
+    const error = (() => {
+      try {
+        loadConfig(schema, { INSTANCE_ID: 'node-1.local', AUTH_REQUIRED: 'true', LOG_LEVEL: 'loud' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String((error as Error).message)).toMatch(/INSTANCE_ID/);
+    expect(String((error as Error).message)).toMatch(/LOG_LEVEL/);
+  });
+
+  it('refuses AUTH_REQUIRED without a way to verify tokens', () => {
+    expect(() => loadConfig(schema, { AUTH_REQUIRED: 'true' })).toThrow(/AUTH_REQUIRED.*JWT_SECRET or JWT_JWKS_URL/);
+  });
+
+  it('accepts AUTH_REQUIRED with a secret', () => {
+    expect(loadConfig(schema, { AUTH_REQUIRED: 'true', JWT_SECRET: 'x'.repeat(32) }).AUTH_REQUIRED).toBe(true);
+  });
+});

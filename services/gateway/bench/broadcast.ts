@@ -1,0 +1,164 @@
+import WebSocket from 'ws';
+import { cpuSeconds, percentile, sleep } from './procs.js';
+
+export interface BroadcastOptions {
+  /** ws base URL, e.g. `ws://127.0.0.1:3000`. */
+  readonly base: string;
+  readonly rooms: readonly string[];
+  readonly members: number;
+  /** Members per room that also send (messages are spread over them round-robin). */
+  readonly sendersPerRoom: number;
+  /** true for the gateway: wait for room_joined, count message_ack / error frames. */
+  readonly gateway: boolean;
+  /** Processes whose CPU use is reported per step (name → pids, summed). */
+  readonly watch: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface StepResult {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly sent: number;
+  /** Messages the server accepted (acks for the gateway; every send for the bare server). */
+  readonly accepted: number;
+  readonly errors: number;
+  readonly expected: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly gaps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** CPU used during the step, in % of one core, per watched process (and `bench`, this process). */
+  readonly cpu: Readonly<Record<string, number>>;
+}
+
+interface Member {
+  readonly ws: WebSocket;
+  readonly room: string;
+  lastSeq: number;
+}
+
+/**
+ * Rooms × members sockets on one server; each step sends `rate` messages/s for `seconds` from the
+ * senders and measures, on every member, send→deliver latency (the sender's performance.now()
+ * travels in the content, and sender and receivers share this process's clock), deliveries, and
+ * per-member seq order (duplicates, holes).
+ */
+export class BroadcastLoad {
+  private readonly members: Member[] = [];
+  private step = 0;
+  private samples: number[] = [];
+  private delivered = 0;
+  private duplicates = 0;
+  private gaps = 0;
+  private accepted = 0;
+  private errors = 0;
+
+  private constructor(private readonly options: BroadcastOptions) {}
+
+  static async connect(options: BroadcastOptions): Promise<BroadcastLoad> {
+    const load = new BroadcastLoad(options);
+    for (const room of options.rooms) {
+      await Promise.all(Array.from({ length: options.members }, () => load.join(room)));
+    }
+    return load;
+  }
+
+  private async join(room: string): Promise<void> {
+    const ws = new WebSocket(`${this.options.base}/ws/chat/${room}/`);
+    const member: Member = { ws, room, lastSeq: -1 };
+    const ready = new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.on('message', (raw: Buffer) => {
+        const frame = JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown> };
+        if (frame.type === 'text_message') return this.onText(member, frame.data);
+        if (frame.type === 'message_ack') this.accepted++;
+        else if (frame.type === 'error') this.errors++;
+        else if (frame.data['action'] === (this.options.gateway ? 'room_joined' : 'welcome')) {
+          member.lastSeq = typeof frame.data['last_seq'] === 'number' ? frame.data['last_seq'] : 0;
+          resolve();
+        }
+      });
+    });
+    await ready;
+    this.members.push(member);
+  }
+
+  private onText(member: Member, data: Record<string, unknown>): void {
+    const seq = data['seq'] as number;
+    if (seq <= member.lastSeq) this.duplicates++;
+    else if (member.lastSeq >= 0 && seq !== member.lastSeq + 1) this.gaps++;
+    member.lastSeq = Math.max(member.lastSeq, seq);
+    const { s, t } = JSON.parse(data['content'] as string) as { s: number; t: number };
+    if (s !== this.step) return;
+    this.delivered++;
+    this.samples.push(performance.now() - t);
+  }
+
+  /** Sends `rate` messages/s for `seconds`, waits for stragglers, and reports. */
+  async run(rate: number, seconds: number): Promise<StepResult> {
+    this.step++;
+    this.samples = [];
+    this.delivered = this.duplicates = this.gaps = this.accepted = this.errors = 0;
+    const senders = this.options.rooms.flatMap((room) => this.members.filter((m) => m.room === room).slice(0, this.options.sendersPerRoom));
+    // Interleave rooms so consecutive messages go to different rooms.
+    senders.sort((a, b) => this.members.indexOf(a) % this.options.members - this.members.indexOf(b) % this.options.members);
+    const total = Math.round(rate * seconds);
+    const cpuBefore = this.cpu();
+    const started = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1_000) * rate) + 1);
+      for (; sent < due; sent++) {
+        const sender = senders[sent % senders.length]!;
+        const content = JSON.stringify({ s: this.step, t: performance.now() });
+        sender.ws.send(JSON.stringify({ type: 'text_message', data: { content, room_id: sender.room, client_msg_id: `b${this.step}-${sent}` } }));
+      }
+      await sleep(2);
+    }
+    const expectedPerMessage = this.options.members;
+    const settleUntil = performance.now() + 5_000;
+    while (performance.now() < settleUntil) {
+      const accepted = this.options.gateway ? this.accepted : sent;
+      if (this.delivered >= accepted * expectedPerMessage && (!this.options.gateway || this.accepted + this.errors >= sent)) break;
+      await sleep(20);
+    }
+    const elapsed = (performance.now() - started) / 1_000;
+    const cpuAfter = this.cpu();
+    const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, (100 * ((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0))) / elapsed]));
+    const accepted = this.options.gateway ? this.accepted : sent;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    return {
+      rate,
+      seconds,
+      sent,
+      accepted,
+      errors: this.errors,
+      expected: accepted * expectedPerMessage,
+      delivered: this.delivered,
+      duplicates: this.duplicates,
+      gaps: this.gaps,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? NaN,
+      cpu,
+    };
+  }
+
+  private cpu(): Record<string, number> {
+    const usage = process.cpuUsage();
+    const own = { bench: (usage.user + usage.system) / 1e6 };
+    const watched = Object.entries(this.options.watch).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]);
+    return { ...own, ...Object.fromEntries(watched) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.members.map((m) => new Promise<void>((resolve) => {
+        if (m.ws.readyState === WebSocket.CLOSED) return resolve();
+        m.ws.once('close', () => resolve());
+        m.ws.close();
+      })),
+    );
+  }
+}

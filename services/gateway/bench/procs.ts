@@ -1,0 +1,89 @@
+import { freePort, spawnScript, startServiceProcess, type ServiceKind } from '@parley/testing/process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const ADMIN_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface Proc {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<unknown>;
+}
+
+/** Resident set size of a process, from /proc (Linux), in bytes. */
+export function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone (a Postgres backend that ended)
+  }
+}
+
+/** A service's real entry point as a process (`startServiceProcess`), quiet unless it fails. */
+export async function startService(kind: ServiceKind, env: Record<string, string>): Promise<Proc> {
+  const proc = await startServiceProcess(kind, { env: { LOG_LEVEL: 'warn', ...env }, readyTimeoutMs: 60_000 });
+  return { url: proc.url, pid: proc.child.pid ?? 0, child: proc.child, stop: () => proc.stop() };
+}
+
+/** The bare `ws` baseline server, ready once it answers `/readyz`. */
+export async function startBare(): Promise<Proc> {
+  const port = await freePort();
+  const { child, output } = spawnScript('services/gateway/bench/bare-server.ts', { PORT: String(port), HOST: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) {
+    if (child.exitCode !== null || i > 300) throw new Error(`bare server did not start:\n${output()}`);
+    await sleep(100);
+  }
+  const exited = once(child, 'exit');
+  return {
+    url,
+    pid: child.pid ?? 0,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one run, dropped at the end. */
+export async function createDatabase(): Promise<BenchDatabase> {
+  const name = `parley_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

@@ -1,0 +1,169 @@
+/* eslint-disable no-console -- a benchmark prints its numbers */
+/**
+ * Gateway benchmark: loopback only, bounded (a few minutes), never part of `npm test`.
+ * Run: `npm run bench -w @parley/gateway` (needs NATS and Postgres: NATS_URL, DATABASE_URL or the
+ * local defaults). The load generator runs in this process, on the same machine.
+ *
+ * 1. Idle (run last): RSS per connection of a gateway process holding BENCH_IDLE (10,000) welcomed sockets,
+ *    beside a bare `ws` server holding as many (BENCH_IDLE=0 skips it).
+ * 2. Store floor: `api.message.append` straight over the bus at BENCH_RATE, no gateway.
+ * 3. Broadcast: BENCH_ROOMS (10) rooms × BENCH_MEMBERS (100) members on one gateway process,
+ *    BENCH_RATE (100) messages/s for BENCH_SECONDS (20), persistence on (real API and Postgres):
+ *    send→deliver p50/p99, delivered/expected, duplicates and holes per member; then a ramp
+ *    (BENCH_RAMP rates, BENCH_RAMP_SECONDS each) up to the highest rate held at p99 < 50 ms with
+ *    nothing lost. The bare `ws` broadcast server (no persistence) runs the same load: the ceiling.
+ *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS is passed to that gateway (profiling).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { BroadcastLoad, type StepResult } from './broadcast.js';
+import { measureIdle, type IdleResult } from './idle.js';
+import { createDatabase, NATS_URL, startBare, startService, type Proc } from './procs.js';
+import { measureStore } from './store.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const IDLE = env('BENCH_IDLE', 10_000);
+const ROOMS = env('BENCH_ROOMS', 10);
+const MEMBERS = env('BENCH_MEMBERS', 100);
+const RATE = env('BENCH_RATE', 100);
+const SECONDS = env('BENCH_SECONDS', 20);
+const RAMP = (process.env['BENCH_RAMP'] ?? '200,400,800,1600').split(',').map(Number).filter((n) => n > 0);
+const RAMP_SECONDS = env('BENCH_RAMP_SECONDS', 5);
+const P99_CEILING_MS = 50;
+
+const ws = (proc: Proc) => proc.url.replace('http://', 'ws://');
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const label = (name: string) => name.padEnd(12);
+
+function printIdle(name: string, r: IdleResult): void {
+  console.log(
+    `${label(name)} ${r.connections} sockets  RSS ${fmt(r.baselineMiB)} → ${fmt(r.loadedMiB)} MiB` +
+      `  = ${fmt(r.perConnectionKiB, 2)} KiB/connection  (opened in ${fmt(r.connectSeconds)} s)`,
+  );
+}
+
+function printStep(name: string, r: StepResult): void {
+  const cpu = Object.entries(r.cpu).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+  console.log(
+    `${label(name)} ${r.rate} msg/s × ${r.seconds} s: sent ${r.sent}, accepted ${r.accepted}, errors ${r.errors}, ` +
+      `delivered ${r.delivered}/${r.expected} (${fmt((100 * r.delivered) / Math.max(1, r.expected), 2)}%), dup ${r.duplicates}, holes ${r.gaps}; ` +
+      `send→deliver p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms; CPU % of a core: ${cpu}`,
+  );
+}
+
+const held = (r: StepResult) => r.p99 < P99_CEILING_MS && r.errors === 0 && r.delivered >= r.expected && r.duplicates === 0 && r.gaps === 0;
+
+/** The sustained rate, then the ramp until a step is not held. */
+async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, number[]>): Promise<void> {
+  const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name === 'gateway', watch });
+  try {
+    printStep(name, await load.run(RATE, SECONDS));
+    if (RAMP.length === 0) return;
+    let best: StepResult | undefined;
+    for (const rate of RAMP) {
+      const step = await load.run(rate, RAMP_SECONDS);
+      printStep(`${name} ramp`, step);
+      if (!held(step)) break;
+      best = step;
+    }
+    console.log(
+      `${label(name)} highest rate held (p99 < ${P99_CEILING_MS} ms, nothing lost): ` +
+        (best ? `${best.rate} msg/s = ${best.rate * MEMBERS} deliveries/s` : `below ${RAMP[0]} msg/s`),
+    );
+  } finally {
+    await load.close();
+  }
+}
+
+/** nats-server and Postgres processes when they run on this machine (their CPU is reported too). */
+function infraPids(): Record<string, number[]> {
+  const found: Record<string, number[]> = {};
+  for (const [name, pattern] of [['nats', 'nats-server'], ['postgres', '^postgres']] as const) {
+    try {
+      found[name] = execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    } catch {
+      // not running here
+    }
+  }
+  return found;
+}
+
+async function metricLines(url: string, names: string[]): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => names.some((n) => line.startsWith(n)))
+    .map((line) => line.replace(/\{[^}]*?(path="\w+")?[^}]*\}/, (_m, path?: string) => (path ? `{${path}}` : '')))
+    .join(', ');
+}
+
+interface Setup {
+  readonly api: Proc;
+  readonly bare: Proc;
+  readonly prefix: string;
+  readonly gatewayEnv: Record<string, string>;
+  start(starting: Promise<Proc>): Promise<Proc>;
+}
+
+async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Promise<void> {
+  console.log(`\n# Broadcast: ${ROOMS} rooms × ${MEMBERS} members; gateway with persistence (API + Postgres), bare ws without`);
+  const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
+  for (const room_id of rooms) {
+    const created = await fetch(`${api.url}/api/rooms/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room_id, name: room_id }) });
+    if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
+  }
+  const store = await measureStore(NATS_URL, prefix, api.url, rooms, RATE, Math.min(SECONDS, 10));
+  console.log(`${label('store only')} ${store.rate} appends/s over the bus, no gateway: stored ${store.stored}/${store.sent}; p50 ${fmt(store.p50, 2)} ms, p99 ${fmt(store.p99, 2)} ms`);
+  const gateway = await start(
+    startService('gateway', {
+      ...gatewayEnv,
+      // The ramp sends up to the top of BENCH_RAMP from 100 senders: lift the per-connection limits.
+      WS_MESSAGE_RATE_PER_SEC: '1000',
+      WS_MESSAGE_BURST: '1000',
+      WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100),
+      ...(process.env['BENCH_GATEWAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_GATEWAY_NODE_OPTIONS'] } : {}),
+    }),
+  );
+  await broadcast('gateway', gateway, rooms, { gateway: [gateway.pid], api: [api.pid], ...infraPids() });
+  // prom-client's event-loop figures include its 10 ms sampling resolution.
+  const lag = ['parley_nodejs_eventloop_lag_p99_seconds', 'parley_nodejs_eventloop_lag_max_seconds'];
+  const gatewaySeries = ['parley_gateway_messages_out_total', 'parley_gateway_broadcasts_encoded_total', 'parley_gateway_send_ack_seconds_sum', 'parley_gateway_send_ack_seconds_count'];
+  console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
+  console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
+  await gateway.stop();
+  await broadcast('bare ws', bare, rooms, { bare: [bare.pid] });
+}
+
+async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
+  console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process`);
+  const gateway = await start(startService('gateway', { ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }));
+  printIdle('gateway', await measureIdle(gateway.pid, `${ws(gateway)}/ws/chat/`, IDLE));
+  await gateway.stop();
+  const bare = await start(startBare());
+  printIdle('bare ws', await measureIdle(bare.pid, `${ws(bare)}/ws/chat/`, IDLE));
+  await bare.stop();
+}
+
+async function main(): Promise<void> {
+  const db = await createDatabase();
+  const prefix = `bench_${randomBytes(4).toString('hex')}`;
+  const started: Proc[] = [];
+  const start = async (starting: Promise<Proc>) => {
+    const proc = await starting;
+    started.push(proc);
+    return proc;
+  };
+  try {
+    const api = await start(startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true' }));
+    const bare = await start(startBare());
+    const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix, API_URL: api.url }, start };
+    if (SECONDS > 0) await broadcastRun(setup);
+    // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
+    if (IDLE > 0) await idleRun(setup);
+  } finally {
+    for (const proc of started.reverse()) await proc.stop();
+    await db.drop();
+  }
+}
+
+await main();

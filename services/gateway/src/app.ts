@@ -1,0 +1,125 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { limitsOf } from './config.js';
+import type { GatewayContext } from './context.js';
+import type { GatewayDeps } from './deps.js';
+import { createFanout } from './fanout/fanout.js';
+import { httpHistory } from './fanout/history.js';
+import { gatewayHealth, serveHealthProbe } from './health/health.js';
+import { createGatewayMetrics } from './health/metrics.js';
+import { Hub } from './hub/hub.js';
+import { RoomRegistry } from './hub/rooms.js';
+import { serveSessionControl } from './hub/session-control.js';
+import { startPingSweep } from './limits/heartbeat.js';
+import { OriginPolicy } from './limits/origin.js';
+import { PresenceReporter } from './presence/presence.js';
+import { StatsCollector } from './stats/stats.js';
+import { drainConnections } from './ws/drain.js';
+import { acceptConnection } from './ws/handshake.js';
+import { upgradeGuard } from './ws/upgrade-guard.js';
+
+/**
+ * The gateway: WebSocket endpoints, fan-out of room traffic, presence and statistics reports,
+ * health. No env, no process: main.ts (or a test) hands it real clients and closes them after
+ * `app.close()`, which tells every client to reconnect, closes them with 1012, flushes statistics
+ * and ends every subscription.
+ */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config, bus, logger } = deps;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; without the widening every plugin's instance type differs.
+    loggerInstance: logger as FastifyBaseLogger,
+    routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+    // A TCP connection that never completes a request; ws resets the timeout to 0 once upgraded.
+    connectionTimeout: config.WS_IDLE_TIMEOUT_MS,
+    requestTimeout: Math.max(15_000, config.WS_HANDSHAKE_TIMEOUT_MS + 1_000),
+    // headersTimeout is only enforced every connectionsCheckingInterval (Node's default: 30 s).
+    http: { headersTimeout: config.WS_HANDSHAKE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    bodyLimit: 16 * 1024,
+    // fastify's own 503-while-closing answers an upgrade request before any hook runs, so nobody
+    // destroys that socket and close() waits on it forever; upgradeGuard answers 503 instead.
+    return503OnClosing: false,
+  });
+
+  const counters = { framesAccepted: 0, liveDeliveries: 0, replayDeliveries: 0 };
+  const metrics = createGatewayMetrics(deps.metrics, () => ({ live: counters.liveDeliveries, replay: counters.replayDeliveries }));
+  const hub = new Hub(config.WS_MESSAGE_RATE_PER_SEC, config.WS_MESSAGE_BURST);
+  const history = deps.history ?? httpHistory(config.API_URL, config.API_TIMEOUT_MS);
+  const rooms = new RoomRegistry(bus, (roomId, event) => fanout(roomId, event), metrics, logger);
+  const fanout = createFanout(rooms, metrics, logger);
+  const ctx: GatewayContext = {
+    config,
+    limits: limitsOf(config),
+    bus,
+    logger,
+    metrics,
+    verifier: deps.verifier,
+    history,
+    catchUp: { history, logger, maxReplay: config.CATCHUP_MAX_MESSAGES, holeGraceMs: config.CATCHUP_HOLE_GRACE_MS },
+    hub,
+    rooms,
+    presence: new PresenceReporter(bus, logger, hub, deps.instanceId, config.PRESENCE_REFRESH_MS, config.PRESENCE_TTL_MS),
+    stats: new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS),
+    origins: new OriginPolicy(config.WS_ALLOWED_ORIGINS),
+    instanceId: deps.instanceId,
+    version: deps.version,
+    startedAt: Date.now(),
+    counters,
+    draining: false,
+  };
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: config.WS_MAX_PAYLOAD_BYTES,
+      maxFragments: config.WS_MAX_FRAGMENTS,
+      perMessageDeflate: false,
+      // The hub tracks sockets; ws's own Set would be a second copy of every reference.
+      clientTracking: false,
+      // A ws 8.23 option that @types/ws 8.18 does not declare yet.
+      ...({ closeTimeout: config.WS_CLOSE_TIMEOUT_MS } as object),
+    },
+    // The default preClose closes with no code (clients see 1005) and stops routing upgrades;
+    // this one keeps routing them (to a 503) and closes every client with a reconnect hint and 1012.
+    preClose: () => drainConnections(ctx, Math.min(config.WS_CLOSE_TIMEOUT_MS, Math.max(100, config.SHUTDOWN_GRACE_MS / 2))),
+    // ws closes protocol violations itself (1002, 1007, 1008, 1009) and a reset socket is gone:
+    // nothing to terminate, only to count.
+    errorHandler: (error) => {
+      const code = (error as { code?: string }).code ?? 'unknown';
+      metrics.closes.inc({ reason: code });
+      logger.debug({ err: error }, 'websocket error');
+    },
+  });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', upgradeGuard(ctx));
+    const handler = { websocket: true } as const;
+    scope.get('/ws/chat/', handler, (socket, request) => acceptConnection(socket, request, ctx));
+    scope.get('/ws/chat/:room_id/', handler, (socket, request) => acceptConnection(socket, request, ctx));
+  });
+
+  app.get('/livez', () => ({ status: 'ok' }));
+  app.get('/readyz', (_request, reply) => {
+    const health = gatewayHealth(ctx);
+    return reply.status(health.status === 'healthy' ? 200 : 503).send(health);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
+
+  const subscriptions = [serveSessionControl(ctx), serveHealthProbe(ctx)];
+  let stopSweep: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    await Promise.all(subscriptions.map((s) => s.ready));
+    stopSweep = startPingSweep(hub, config.WS_PING_INTERVAL_MS, config.WS_PONG_TIMEOUT_MS);
+    ctx.presence.start();
+    ctx.stats.start();
+  });
+  app.addHook('onClose', async () => {
+    stopSweep?.();
+    ctx.presence.stop();
+    ctx.stats.stop();
+    await ctx.stats.flush(true);
+    for (const s of subscriptions) s.unsubscribe();
+    await Promise.all([rooms.close(), ...subscriptions.map((s) => s.closed)]);
+  });
+  return app;
+}

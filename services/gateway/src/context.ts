@@ -1,0 +1,46 @@
+import type { TokenVerifier } from '@parley/auth';
+import type { Bus } from '@parley/bus';
+import type { Logger } from '@parley/observability';
+import type { Limits } from '@parley/protocol';
+import type { GatewayConfig } from './config.js';
+import type { HistorySource } from './fanout/history.js';
+import type { CatchUpOptions } from './fanout/room-stream.js';
+import type { GatewayMetrics } from './health/metrics.js';
+import type { Hub } from './hub/hub.js';
+import type { RoomRegistry } from './hub/rooms.js';
+import type { OriginPolicy } from './limits/origin.js';
+import type { PresenceReporter } from './presence/presence.js';
+import type { StatsCollector } from './stats/stats.js';
+
+/** Plain counters bumped on the hot path (a prom-client `inc` with labels costs a hash per call). */
+export interface Counters {
+  /** Valid client frames handled (every type). */
+  framesAccepted: number;
+  /** Chat messages written to sockets from live room traffic. */
+  liveDeliveries: number;
+  /** Chat messages written to sockets by a catch-up from history. */
+  replayDeliveries: number;
+}
+
+/** What every part of one gateway instance shares; built once by buildApp. */
+export interface GatewayContext {
+  readonly config: GatewayConfig;
+  readonly limits: Limits;
+  readonly bus: Bus;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly verifier: TokenVerifier | undefined;
+  readonly history: HistorySource;
+  readonly catchUp: CatchUpOptions;
+  readonly hub: Hub;
+  readonly rooms: RoomRegistry;
+  readonly presence: PresenceReporter;
+  readonly stats: StatsCollector;
+  readonly origins: OriginPolicy;
+  readonly instanceId: string;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly counters: Counters;
+  /** Set once shutdown begins: upgrades are refused, new sessions are told to reconnect elsewhere. */
+  draining: boolean;
+}

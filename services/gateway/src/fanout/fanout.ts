@@ -1,0 +1,35 @@
+import type { Logger } from '@parley/observability';
+import { serverEnvelope, toChatMessage, type RoomEvent } from '@parley/protocol';
+import type { GatewayMetrics } from '../health/metrics.js';
+import type { RoomRegistry } from '../hub/rooms.js';
+
+/**
+ * Room event (from the room's subject) → local members. A chat message is encoded once per
+ * gateway: one envelope (the sender's session id, the public message without session id),
+ * serialized and UTF-8 encoded once, and the same bytes are offered to every member's stream.
+ * `user_joined`/`user_left` (from presence) become a `system_message` to each member.
+ * Never throws: the subscription loop must survive any event.
+ */
+export function createFanout(rooms: RoomRegistry, metrics: GatewayMetrics, logger: Logger) {
+  return (roomId: string, event: RoomEvent): void => {
+    const members = rooms.members(roomId);
+    if (!members || members.size === 0) return;
+    try {
+      if (event.kind === 'message') {
+        const { message } = event;
+        if (message.room_id !== roomId) {
+          logger.warn({ room_id: roomId, message_room: message.room_id }, 'dropped a message published on another room subject');
+          return;
+        }
+        const frame = Buffer.from(JSON.stringify(serverEnvelope('text_message', message.session_id, toChatMessage(message))));
+        metrics.broadcasts.inc();
+        for (const conn of members) conn.offerMessage(roomId, message.seq, frame);
+        return;
+      }
+      const data = { action: event.action, user_id: event.user_id, room_id: event.room_id };
+      for (const conn of members) if (conn.isOpen()) conn.sendFrame('system_message', data);
+    } catch (err) {
+      logger.error({ err, room_id: roomId }, 'fan-out failed for one event');
+    }
+  };
+}

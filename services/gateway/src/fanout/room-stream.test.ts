@@ -1,0 +1,148 @@
+import type { Logger } from '@parley/observability';
+import type { ChatMessage, MessagesPage } from '@parley/protocol';
+import { describe, expect, it } from 'vitest';
+import type { HistorySource } from './history.js';
+import { RoomStream, type StreamSink } from './room-stream.js';
+
+const SESSION = '11111111-1111-4111-8111-111111111111';
+const silent = { warn: () => undefined } as unknown as Logger;
+
+function message(seq: number): ChatMessage {
+  return {
+    message_id: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    room_id: 'r',
+    seq,
+    user_id: 'u',
+    content: `m${seq}`,
+    client_msg_id: null,
+    created_at: new Date(0).toISOString(),
+  };
+}
+
+/** A history holding seqs 1..`stored`, whose pages resolve when the test says so. */
+function fakeHistory(stored: () => number, { failures = 0 } = {}) {
+  const calls: number[] = [];
+  let failuresLeft = failures;
+  const source: HistorySource = {
+    async after(_room, afterSeq, limit): Promise<MessagesPage> {
+      calls.push(afterSeq);
+      await new Promise((r) => setTimeout(r, 1));
+      if (failuresLeft-- > 0) throw new Error('unreachable');
+      const messages: ChatMessage[] = [];
+      for (let s = afterSeq + 1; s <= Math.min(stored(), afterSeq + limit); s++) messages.push(message(s));
+      return { messages, has_more: afterSeq + limit < stored(), next_before_seq: null };
+    },
+  };
+  return { source, calls };
+}
+
+function sink() {
+  const seqs: number[] = [];
+  const paths: string[] = [];
+  const s: StreamSink = {
+    sessionId: SESSION,
+    isOpen: () => true,
+    deliver(frame, path) {
+      const parsed = JSON.parse(frame.toString()) as { data: { seq: number } };
+      seqs.push(parsed.data.seq);
+      paths.push(path);
+    },
+  };
+  return { s, seqs, paths };
+}
+
+const frame = (seq: number) => Buffer.from(JSON.stringify({ type: 'text_message', data: message(seq) }));
+const settle = () => new Promise((r) => setTimeout(r, 60));
+
+describe('RoomStream', () => {
+  it('holds live frames until started, then delivers those after the room last seq, in order', async () => {
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: fakeHistory(() => 12).source, logger: silent, maxReplay: 1_000, holeGraceMs: 0 });
+    stream.offer(12, frame(12));
+    stream.offer(11, frame(11));
+    stream.offer(10, frame(10));
+    expect(seqs).toEqual([]);
+    stream.start(10);
+    expect(seqs).toEqual([11, 12]);
+    stream.offer(12, frame(12));
+    stream.offer(13, frame(13));
+    expect(seqs).toEqual([11, 12, 13]);
+  });
+
+  it('fills a hole in live traffic from history before releasing what came after it', async () => {
+    let stored = 5;
+    const history = fakeHistory(() => stored);
+    const { s, seqs, paths } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 0 });
+    stream.start(2);
+    stored = 7;
+    stream.offer(6, frame(6)); // 3..5 were lost on the bus
+    stream.offer(7, frame(7));
+    await settle();
+    expect(seqs).toEqual([3, 4, 5, 6, 7]);
+    expect(paths).toEqual(['replay', 'replay', 'replay', 'live', 'live']);
+  });
+
+  it('waits a moment for a message published out of order before reading history', async () => {
+    const history = fakeHistory(() => 4);
+    const { s, seqs, paths } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 30 });
+    stream.start(1);
+    stream.offer(3, frame(3));
+    stream.offer(4, frame(4));
+    stream.offer(2, frame(2));
+    await settle();
+    expect(seqs).toEqual([2, 3, 4]);
+    expect(paths).toEqual(['live', 'live', 'live']);
+    expect(history.calls).toEqual([]);
+  });
+
+  it('replays after since_seq page by page, then live frames that arrived meanwhile, without duplicates', async () => {
+    let stored = 250;
+    const history = fakeHistory(() => stored);
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 0 });
+    stream.start(250, 20);
+    stored = 252;
+    stream.offer(251, frame(251));
+    stream.offer(250, frame(250));
+    stream.offer(252, frame(252));
+    await settle();
+    expect(seqs).toEqual(Array.from({ length: 232 }, (_, i) => i + 21));
+    expect(history.calls).toEqual([20, 120, 220]);
+  });
+
+  it('replays only the newest maxReplay messages of a long gap', async () => {
+    const history = fakeHistory(() => 500);
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 50, holeGraceMs: 0 });
+    stream.start(500, 0);
+    await settle();
+    expect(seqs[0]).toBe(451);
+    expect(seqs.at(-1)).toBe(500);
+    expect(seqs).toHaveLength(50);
+  });
+
+  it('retries history, and when it stays unreachable delivers live traffic with the hole', async () => {
+    const history = fakeHistory(() => 10, { failures: 10 });
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 0 });
+    stream.start(3);
+    stream.offer(6, frame(6));
+    stream.offer(7, frame(7));
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(seqs).toEqual([6, 7]);
+    stream.offer(8, frame(8));
+    expect(seqs).toEqual([6, 7, 8]);
+  });
+
+  it('stops delivering once the connection left the room', async () => {
+    const history = fakeHistory(() => 100);
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 0 });
+    stream.start(100, 0);
+    stream.stop();
+    await settle();
+    expect(seqs).toEqual([]);
+  });
+});

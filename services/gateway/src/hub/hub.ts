@@ -1,0 +1,83 @@
+import { TokenBucket } from '../limits/token-bucket.js';
+import type { Connection } from '../ws/connection.js';
+
+interface UserEntry {
+  count: number;
+  /** Shared by the user's connections on this gateway (the per-user rate limit). */
+  readonly bucket: TokenBucket;
+}
+
+/**
+ * The local registry: every socket of this gateway, and the indexes the limits and REST
+ * follow-ups need (IP → count, user → count and rate bucket, session → connections).
+ * Counts are per gateway: a cluster-wide cap would need shared state, and a client behind one
+ * edge is spread over gateways only by reconnecting.
+ */
+export class Hub {
+  /** Every accepted socket, identified or not (drain and the ping sweep walk this). */
+  readonly all = new Set<Connection>();
+  /** Identified connections (a session is resolved and the welcome is sent or about to be). */
+  readonly open = new Set<Connection>();
+  private readonly byIp = new Map<string, number>();
+  private readonly byUser = new Map<string, UserEntry>();
+  private readonly bySession = new Map<string, Set<Connection>>();
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+  ) {}
+
+  ipCount(ip: string): number {
+    return this.byIp.get(ip) ?? 0;
+  }
+
+  userCount(userId: string): number {
+    return this.byUser.get(userId)?.count ?? 0;
+  }
+
+  /** A socket was accepted (before its session is known). */
+  accept(conn: Connection): void {
+    this.all.add(conn);
+    this.byIp.set(conn.ip, this.ipCount(conn.ip) + 1);
+  }
+
+  /** Its session is resolved: index it by user and session; returns the user's shared bucket. */
+  identify(conn: Connection): TokenBucket {
+    this.open.add(conn);
+    let user = this.byUser.get(conn.userId);
+    if (!user) {
+      user = { count: 0, bucket: new TokenBucket(this.ratePerSec, this.burst) };
+      this.byUser.set(conn.userId, user);
+    }
+    user.count++;
+    let sessions = this.bySession.get(conn.sessionId);
+    if (!sessions) {
+      sessions = new Set();
+      this.bySession.set(conn.sessionId, sessions);
+    }
+    sessions.add(conn);
+    return user.bucket;
+  }
+
+  /** The socket closed: drop it from every index. Idempotent. */
+  remove(conn: Connection): void {
+    if (!this.all.delete(conn)) return;
+    const ipCount = this.ipCount(conn.ip) - 1;
+    if (ipCount > 0) this.byIp.set(conn.ip, ipCount);
+    else this.byIp.delete(conn.ip);
+    if (!this.open.delete(conn)) return;
+    const user = this.byUser.get(conn.userId);
+    if (user && --user.count <= 0) this.byUser.delete(conn.userId);
+    const sessions = this.bySession.get(conn.sessionId);
+    if (sessions) {
+      sessions.delete(conn);
+      if (sessions.size === 0) this.bySession.delete(conn.sessionId);
+    }
+  }
+
+  /** The live connections of a session on this gateway (empty when none). */
+  sessionConnections(sessionId: string): readonly Connection[] {
+    const sessions = this.bySession.get(sessionId);
+    return sessions ? [...sessions] : [];
+  }
+}

@@ -1,0 +1,38 @@
+import { subjects, type BusSubscription } from '@parley/bus';
+import { CLOSE_CODES } from '@parley/protocol';
+import type { GatewayContext } from '../context.js';
+import type { Connection } from '../ws/connection.js';
+import { announceJoin, joinRoom } from '../ws/handlers/join-room.js';
+import { leaveRoom } from '../ws/handlers/leave-room.js';
+
+/**
+ * Makes live connections follow REST changes published by the API on `gateway.session.control`
+ * (every gateway hears every change; those without the session's connections ignore it):
+ * a REST join or leave joins or leaves the session's sockets here, a closed session is disconnected
+ * with 4401. Joins and leaves run on each connection's queue, like the client's own.
+ */
+export function serveSessionControl(ctx: GatewayContext): BusSubscription {
+  return ctx.bus.subscribe(subjects.sessionControl, (control) => {
+    for (const conn of ctx.hub.sessionConnections(control.session_id)) {
+      const roomId = control.room_id;
+      if (control.action === 'close') {
+        conn.sendError('AUTHENTICATION_ERROR', 'Session was closed');
+        conn.closeWith(CLOSE_CODES.AUTHENTICATION_FAILED);
+      } else if (roomId !== undefined && control.action === 'join') {
+        conn.enqueue(() => followJoin(conn, roomId));
+      } else if (roomId !== undefined) {
+        conn.enqueue(() => {
+          if (conn.isOpen() && leaveRoom(conn, roomId)) conn.sendFrame('system_message', { action: 'room_left', room_id: roomId });
+        });
+      }
+    }
+  });
+}
+
+async function followJoin(conn: Connection, roomId: string): Promise<void> {
+  if (!conn.isOpen() || conn.rooms?.has(roomId)) return;
+  const outcome = await joinRoom(conn, roomId);
+  if (!conn.isOpen()) return;
+  if (outcome.ok) announceJoin(conn, roomId, outcome);
+  else conn.sendError({ ...outcome.error, details: { ...outcome.error.details, room_id: roomId } });
+}

@@ -1,0 +1,208 @@
+import type { WebSocket } from '@fastify/websocket';
+import {
+  CLOSE_CODES,
+  errorData,
+  serverEnvelope,
+  type CloseCodeInfo,
+  type ErrorCode,
+  type ErrorData,
+  type ErrorDetails,
+  type ServerMessageData,
+  type ServerMessageType,
+} from '@parley/protocol';
+import type { GatewayContext } from '../context.js';
+import type { RoomStream, StreamSink } from '../fanout/room-stream.js';
+import { TokenBucket } from '../limits/token-bucket.js';
+import { onFrame } from './dispatch.js';
+
+/** The session id on frames sent before a session exists (an auth failure): the nil UUID. */
+export const NO_SESSION = '00000000-0000-0000-0000-000000000000';
+
+/** Frames waiting for their turn (the serial queue); beyond this they are refused as a flood. */
+const MAX_QUEUED = 64;
+const TEXT = { binary: false } as const;
+/** Shared by every idle queue (one promise less per socket). */
+const SETTLED: Promise<void> = Promise.resolve();
+
+/** Lifecycle phases, in order: a connection only moves forward. */
+const Phase = { Identifying: 0, Open: 1, Closing: 2, Closed: 3 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+/**
+ * One socket's lifecycle: identified → open → closing → closed. Frames are handled one at a
+ * time, in arrival order, on a per-connection queue (so a connection's messages are stored in the
+ * order it sent them, and membership changes never race); heartbeats skip the queue.
+ * Every write goes through {@link send}, which enforces the send-buffer cap.
+ * Holds no reference to the upgrade request: at 10,000 sockets every retained byte counts.
+ */
+export class Connection implements StreamSink {
+  sessionId = NO_SESSION;
+  userId = '';
+  /** Rooms joined (or being joined), created on first join. */
+  rooms: Map<string, RoomStream> | undefined;
+  readonly bucket: TokenBucket;
+  userBucket: TokenBucket | undefined;
+  /** Deliveries not yet reported in statistics, and the time up to which connection time was. */
+  received = 0;
+  accountedAt: number;
+  lastActivityAt: number;
+  reportedActivityAt = 0;
+  private phase: Phase = Phase.Identifying;
+  private tail: Promise<void> = SETTLED;
+  private queued = 0;
+  private strikes = 0;
+  private strikesSince = 0;
+  private lastPingAt: number;
+  private awaitingPong = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly ctx: GatewayContext,
+    readonly id: string,
+    readonly ip: string,
+  ) {
+    const now = Date.now();
+    this.accountedAt = now;
+    this.lastActivityAt = now;
+    this.lastPingAt = now;
+    this.bucket = new TokenBucket(ctx.config.WS_MESSAGE_RATE_PER_SEC, ctx.config.WS_MESSAGE_BURST, now);
+    socket.on('message', (data, isBinary) => onFrame(this, data, isBinary));
+    socket.on('pong', () => (this.awaitingPong = false));
+    socket.on('close', () => this.closed());
+  }
+
+  isOpen(): boolean {
+    return this.phase === Phase.Open;
+  }
+
+  isIdentifying(): boolean {
+    return this.phase === Phase.Identifying;
+  }
+
+  /** The session is resolved: frames start flowing. */
+  markOpen(sessionId: string, userId: string): void {
+    this.sessionId = sessionId;
+    this.userId = userId;
+    this.phase = Phase.Open;
+  }
+
+  /** Runs `task` after every earlier one; a failing task is logged, never kills the queue. */
+  enqueue(task: () => Promise<void> | void): boolean {
+    if (this.queued >= MAX_QUEUED) return false;
+    this.queued++;
+    this.tail = this.tail
+      .then(task)
+      .catch((err: unknown) => this.ctx.logger.error({ err, conn_id: this.id }, 'frame handler failed'))
+      .finally(() => this.queued--);
+    return true;
+  }
+
+  /** Writes a frame unless the socket is gone; closes a slow consumer instead of buffering past the cap. */
+  send(frame: string | Buffer): boolean {
+    const socket = this.socket;
+    if (this.phase >= Phase.Closing || socket.readyState !== socket.OPEN) return false;
+    if (socket.bufferedAmount + frame.length > this.ctx.config.WS_SEND_BUFFER_BYTES) {
+      this.closeWith(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: send buffer full');
+      return false;
+    }
+    socket.send(frame, TEXT);
+    return true;
+  }
+
+  /** Builds and sends a frame addressed to this connection (its own session id). */
+  sendFrame<T extends ServerMessageType>(type: T, data: ServerMessageData<T>): boolean {
+    return this.send(JSON.stringify(serverEnvelope(type, this.sessionId, data)));
+  }
+
+  sendError(error: ErrorData): void;
+  sendError(code: ErrorCode, message: string, details?: ErrorDetails): void;
+  sendError(codeOrError: ErrorCode | ErrorData, message?: string, details?: ErrorDetails): void {
+    const error = typeof codeOrError === 'string' ? errorData(codeOrError, message ?? codeOrError, details) : codeOrError;
+    this.ctx.metrics.errors.inc({ code: error.error_code });
+    this.sendFrame('error', error);
+  }
+
+  /** StreamSink: one chat message to this socket, counted for statistics and health. */
+  deliver(frame: string | Buffer, path: 'live' | 'replay'): void {
+    if (!this.send(frame)) return;
+    this.received++;
+    if (path === 'live') this.ctx.counters.liveDeliveries++;
+    else this.ctx.counters.replayDeliveries++;
+  }
+
+  /** A live message of a room this connection is in (or joining). */
+  offerMessage(roomId: string, seq: number, frame: Buffer): void {
+    this.rooms?.get(roomId)?.offer(seq, frame);
+  }
+
+  /**
+   * Counts a refused frame; true when the connection has been refused too often within the window
+   * and was closed (sustained abuse, 4429).
+   */
+  strike(now: number): boolean {
+    if (now - this.strikesSince > this.ctx.config.WS_RATE_LIMIT_WINDOW_MS) {
+      this.strikes = 0;
+      this.strikesSince = now;
+    }
+    if (++this.strikes < this.ctx.config.WS_RATE_LIMIT_STRIKES) return false;
+    this.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
+    return true;
+  }
+
+  /** Inbound traffic proves the peer is alive. */
+  touch(now: number): void {
+    this.lastActivityAt = now;
+    this.awaitingPong = false;
+  }
+
+  /** Called by the ping sweep: ping when due, close a peer that did not answer the last ping. */
+  checkLiveness(now: number): void {
+    if (this.phase >= Phase.Closing) return;
+    const { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } = this.ctx.config;
+    if (this.awaitingPong) {
+      if (now - this.lastPingAt >= WS_PONG_TIMEOUT_MS) this.closeWith(CLOSE_CODES.HEARTBEAT_TIMEOUT);
+      return;
+    }
+    if (now - this.lastPingAt < WS_PING_INTERVAL_MS) return;
+    this.lastPingAt = now;
+    this.awaitingPong = true;
+    this.socket.ping();
+  }
+
+  /**
+   * Closes with `info.code`; a peer that does not complete the closing handshake within
+   * WS_CLOSE_TIMEOUT_MS (a dead or non-reading peer) has its socket destroyed.
+   */
+  closeWith(info: CloseCodeInfo, reason: string = info.reason): void {
+    if (this.phase >= Phase.Closing) return;
+    this.phase = Phase.Closing;
+    this.ctx.metrics.closes.inc({ reason: info.name });
+    this.ctx.logger.debug({ conn_id: this.id, code: info.code, reason }, 'closing connection');
+    this.socket.close(info.code, reason);
+    this.killTimer = setTimeout(() => this.socket.terminate(), this.ctx.config.WS_CLOSE_TIMEOUT_MS);
+    this.killTimer.unref();
+  }
+
+  /** Shutdown: the reconnect hint with a jittered delay, then 1012. */
+  restart(): void {
+    if (this.phase >= Phase.Closing) return;
+    const retry = Math.floor(Math.random() * (this.ctx.config.RECONNECT_JITTER_MS + 1));
+    this.sendFrame('system_message', { action: 'reconnect', retry_after_ms: retry, reason: 'server restarting' });
+    this.closeWith(CLOSE_CODES.SERVICE_RESTART);
+  }
+
+  private closed(): void {
+    if (this.phase === Phase.Closed) return;
+    this.phase = Phase.Closed;
+    clearTimeout(this.killTimer);
+    const { hub, rooms, presence, stats } = this.ctx;
+    if (this.rooms) for (const roomId of this.rooms.keys()) rooms.remove(roomId, this);
+    if (hub.open.has(this)) {
+      stats.closed(this);
+      presence.disconnect(this);
+    }
+    hub.remove(this);
+    this.ctx.metrics.connections.set(hub.all.size);
+  }
+}

@@ -1,0 +1,108 @@
+import { CLOSE_CODES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
+import { takeAll } from '../limits/token-bucket.js';
+import type { Connection } from './connection.js';
+import { handleHeartbeat } from './handlers/heartbeat.js';
+import { handleJoinRoom } from './handlers/join-room.js';
+import { handleLeaveRoom } from './handlers/leave-room.js';
+import { handleTextMessage } from './handlers/text-message.js';
+
+type RawData = Buffer | ArrayBuffer | Buffer[];
+
+/**
+ * Every inbound frame: rate limit (per connection and per user; sustained abuse closes with 4429),
+ * then binary refusal, then `parseClientFrame` (depth, JSON, type, schema). A bad frame is
+ * answered with an `error` naming the field and the connection stays open; a good one goes to its
+ * handler on the connection's queue. Oversized frames (1009), invalid UTF-8 (1007) and too many
+ * fragments (1008) never get here: `ws` closes those itself.
+ */
+export function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+  try {
+    receive(conn, data, isBinary);
+  } catch (err) {
+    // A throw here would escape into ws's socket handler and take the process down.
+    conn.ctx.logger.error({ err, conn_id: conn.id }, 'frame handling failed');
+  }
+}
+
+function receive(conn: Connection, data: RawData, isBinary: boolean): void {
+  const { ctx } = conn;
+  const now = Date.now();
+  conn.touch(now);
+  if (!conn.isOpen() && !conn.isIdentifying()) return;
+
+  const wait = takeAll(conn.userBucket ? [conn.bucket, conn.userBucket] : [conn.bucket], now);
+  if (wait > 0) {
+    ctx.metrics.framesIn.inc({ outcome: 'rate_limited' });
+    if (conn.strike(now)) return;
+    const about = isBinary ? {} : refusedSend(toText(data), ctx.limits);
+    return answer(conn, () => conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many messages; slow down', { retry_after_ms: wait, ...about }));
+  }
+  if (isBinary) {
+    ctx.metrics.framesIn.inc({ outcome: 'invalid' });
+    const issue = 'Binary frames are not supported; send JSON text frames';
+    return answer(conn, () => conn.sendError('VALIDATION_ERROR', INVALID_MESSAGE_FORMAT, { field: '$', issue }));
+  }
+  const parsed = parseClientFrame(toText(data), ctx.limits);
+  if (!parsed.ok) {
+    ctx.metrics.framesIn.inc({ outcome: 'invalid' });
+    return answer(conn, () => conn.sendError(parsed.error));
+  }
+  ctx.metrics.framesIn.inc({ outcome: 'accepted' });
+  ctx.counters.framesAccepted++;
+  const message = parsed.message;
+  // Heartbeats skip the queue: a slow store must not make a live connection look dead.
+  if (message.type === 'heartbeat' && conn.isOpen()) return handleHeartbeat(conn, message);
+  const receivedAt = performance.now();
+  if (conn.enqueue(() => handle(conn, message, receivedAt))) return;
+  if (conn.isOpen()) conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many messages in flight', { retry_after_ms: 1_000, ...sendOf(message) });
+  else conn.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
+}
+
+/**
+ * Before the welcome, answers wait their turn behind the handshake (they need the session id, and
+ * the welcome is always the first frame); a client that fills the queue before it is even
+ * welcomed is flooding.
+ */
+function answer(conn: Connection, respond: () => void): void {
+  if (conn.isOpen()) respond();
+  else if (!conn.enqueue(respond)) conn.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
+}
+
+async function handle(conn: Connection, message: ClientMessage, receivedAt: number): Promise<void> {
+  if (!conn.isOpen()) return;
+  switch (message.type) {
+    case 'text_message':
+      return handleTextMessage(conn, message, receivedAt);
+    case 'join_room':
+      return handleJoinRoom(conn, message);
+    case 'leave_room':
+      return handleLeaveRoom(conn, message);
+    case 'heartbeat':
+      return handleHeartbeat(conn, message);
+  }
+}
+
+function toText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/**
+ * Which send a rate-limited frame was, so a client can retry exactly that one after
+ * `retry_after_ms` (the SDK does). Parsing refused frames costs little: a connection that keeps
+ * flooding is closed after WS_RATE_LIMIT_STRIKES refusals.
+ */
+function refusedSend(text: string, limits: Parameters<typeof parseClientFrame>[1]): SendRef {
+  const parsed = parseClientFrame(text, limits);
+  return parsed.ok ? sendOf(parsed.message) : {};
+}
+
+type SendRef = { client_msg_id?: string; room_id?: string };
+
+/** The `details` that name a refused `text_message` (nothing for other frames). */
+function sendOf(message: ClientMessage): SendRef {
+  if (message.type !== 'text_message') return {};
+  const { client_msg_id, room_id } = message.data;
+  return client_msg_id === undefined ? { room_id } : { client_msg_id, room_id };
+}

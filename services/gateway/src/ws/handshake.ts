@@ -1,0 +1,87 @@
+import type { WebSocket } from '@fastify/websocket';
+import { CLOSE_CODES, RoomIdSchema } from '@parley/protocol';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { Connection } from './connection.js';
+import { announceJoin, joinRoom } from './handlers/join-room.js';
+import { identify, type HandshakeParams } from './identify.js';
+
+let nextId = 0;
+
+/**
+ * A socket was upgraded: register it and queue its handshake. Frames that arrive meanwhile wait
+ * behind it on the connection's queue, so the welcome is always the first frame a client sees.
+ */
+export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx: GatewayContext): void {
+  const conn = new Connection(socket, ctx, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
+  ctx.hub.accept(conn);
+  ctx.metrics.connections.set(ctx.hub.all.size);
+  // The pre-upgrade check ran a few microtasks ago; a burst of parallel upgrades can slip past it.
+  if (ctx.hub.ipCount(conn.ip) > ctx.config.WS_CONNECTIONS_PER_IP) {
+    conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections from this address', { field: 'connections' });
+    return conn.closeWith(CLOSE_CODES.TRY_AGAIN_LATER);
+  }
+  const params = handshakeParams(request);
+  conn.enqueue(() => establish(conn, params));
+}
+
+function first(value: unknown): string | undefined {
+  const v = Array.isArray(value) ? (value[0] as unknown) : value;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function handshakeParams(request: FastifyRequest): HandshakeParams {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  return {
+    token: first(query['token']),
+    sessionId: first(query['session_id']),
+    roomId: first(params['room_id']) ?? first(query['room_id']),
+  };
+}
+
+async function establish(conn: Connection, params: HandshakeParams): Promise<void> {
+  const { ctx } = conn;
+  const identity = await identify(params, ctx);
+  if (!conn.isIdentifying()) return;
+  if (!identity.ok) {
+    ctx.logger.info({ conn_id: conn.id, reason: identity.error.error_message }, 'connection refused');
+    conn.sendError(identity.error);
+    return conn.closeWith(identity.close);
+  }
+  const { session } = identity;
+  conn.sessionId = session.session_id;
+  if (ctx.draining) return conn.restart();
+  const cap = ctx.config.WS_CONNECTIONS_PER_USER;
+  if (ctx.hub.userCount(session.user_id) >= cap) {
+    const issue = `A user may hold at most ${cap} connections to one gateway`;
+    conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections for this user', { field: 'connections', issue, limit: cap });
+    return conn.closeWith(CLOSE_CODES.POLICY_VIOLATION);
+  }
+  conn.markOpen(session.session_id, session.user_id);
+  conn.userBucket = ctx.hub.identify(conn);
+  ctx.presence.connect(conn);
+
+  const roomValid = params.roomId === undefined || RoomIdSchema.safeParse(params.roomId).success;
+  const wanted = [...new Set([...(roomValid && params.roomId ? [params.roomId] : []), ...session.rooms])];
+  const joins = await Promise.all(
+    wanted.slice(0, ctx.config.WS_ROOMS_PER_CONNECTION).map(async (roomId) => ({ roomId, outcome: await joinRoom(conn, roomId) })),
+  );
+  if (!conn.isOpen()) return;
+  conn.sendFrame('system_message', {
+    action: 'welcome',
+    session_id: session.session_id,
+    user_id: session.user_id,
+    heartbeat_interval_ms: ctx.config.WS_PING_INTERVAL_MS,
+    limits: ctx.limits,
+    rooms: joins.filter((j) => j.outcome.ok).map((j) => j.roomId),
+  });
+  for (const { roomId, outcome } of joins) {
+    if (outcome.ok) announceJoin(conn, roomId, outcome);
+    else if (roomId === params.roomId) conn.sendError({ ...outcome.error, details: { ...outcome.error.details, field: 'room_id', room_id: roomId } });
+    else ctx.logger.debug({ conn_id: conn.id, room_id: roomId, error: outcome.error.error_code }, 'could not rejoin a session room');
+  }
+  if (!roomValid) {
+    conn.sendError('VALIDATION_ERROR', 'Invalid message format', { field: 'room_id', issue: 'Room id must match ^[a-z0-9][a-z0-9_-]{0,63}$' });
+  }
+}

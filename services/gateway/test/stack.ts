@@ -1,0 +1,114 @@
+import type { TokenVerifier } from '@parley/auth';
+import { connectNats, createNatsBus, type Bus } from '@parley/bus';
+import { createLogger, createMetrics } from '@parley/observability';
+import { createTestDatabase, serviceUrl, startServiceProcess, uniqueId, type ServiceProcess, type TestDatabase } from '@parley/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { buildApp } from '../src/app.js';
+import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
+
+/** A real API process on a fresh database, sharing a subject prefix with the gateways of one test file. */
+export interface ApiStack {
+  api: ServiceProcess;
+  db: TestDatabase;
+  prefix: string;
+  /** A bus on the same prefix, for taps and for playing another service. */
+  peer: Bus;
+  /** POST/GET JSON against the API. */
+  rest<T = unknown>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+export async function startApiStack(label: string, env: Record<string, string> = {}): Promise<ApiStack> {
+  const db = await createTestDatabase(`parley_gw_${label}`);
+  const prefix = uniqueId(label);
+  const api = await startServiceProcess('api', {
+    env: { DATABASE_URL: db.url, NATS_URL: serviceUrl('nats'), BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...env },
+  });
+  const nc = await connectNats({ servers: serviceUrl('nats'), name: `test-${label}` });
+  const peer = createNatsBus(nc, { logger: createLogger({ service: 'test', level: 'silent' }), subjectPrefix: prefix });
+  return {
+    api,
+    db,
+    prefix,
+    peer,
+    async rest<T>(path: string, body?: unknown) {
+      const response = await fetch(`${api.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    },
+    async close() {
+      await peer.drain();
+      await nc.drain();
+      await api.stop();
+      await db.drop();
+    },
+  };
+}
+
+export interface TestGateway {
+  app: FastifyInstance;
+  instanceId: string;
+  config: GatewayConfig;
+  bus: Bus;
+  /** `ws://127.0.0.1:<port>` */
+  ws: string;
+  /** `http://127.0.0.1:<port>` */
+  http: string;
+  /** Every log line written so far (when `captureLogs`). */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  verifier?: TokenVerifier;
+  captureLogs?: boolean;
+}
+
+/** A gateway built with buildApp on real NATS, listening on port 0, talking to the stack's API. */
+export async function startGateway(stack: ApiStack, { env = {}, verifier, captureLogs = false }: GatewayOptions = {}): Promise<TestGateway> {
+  let logText = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logText += chunk.toString();
+      done();
+    },
+  });
+  const logger = captureLogs
+    ? createLogger({ service: 'gateway', level: 'debug', destination })
+    : createLogger({ service: 'gateway', level: 'silent' });
+  const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, API_URL: stack.api.url, ...env });
+  const nc: NatsConnection = await connectNats({ servers: serviceUrl('nats'), name: 'gateway-test' });
+  const bus = createNatsBus(nc, { logger, subjectPrefix: stack.prefix });
+  const instanceId = uniqueId('gw');
+  const app = await buildApp({
+    bus,
+    logger,
+    metrics: createMetrics({ service: 'gateway', instanceId, collectDefault: false }),
+    verifier,
+    config,
+    instanceId,
+    version: '0.0.0-test',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return {
+    app,
+    instanceId,
+    config,
+    bus,
+    ws: `ws://127.0.0.1:${port}`,
+    http: `http://127.0.0.1:${port}`,
+    logs: () => logText,
+    async close() {
+      await app.close();
+      await bus.drain();
+      await nc.drain();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The demo page (libs/client/demo) in a real browser, through the whole stack: Debian's Chromium
+ * driven by playwright-core, two users in two browser contexts, 1 api, 1 presence and 2 gateways
+ * as processes behind the local edge (the edge round-robins the two sockets over both gateways).
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`; never a browser download). Without it
+ * the suite is skipped with a message, unless CI is set: then it fails.
+ */
+import { createTestDatabase, freePort, serviceUrl, uniqueId, type TestDatabase } from '@parley/testing';
+import { startStack, type Stack } from '@parley/tools/stack';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const DEMO_DIR = fileURLToPath(new URL('../libs/client/demo', import.meta.url));
+/** Set to a file path to keep a screenshot of the conversation (e.g. /tmp/parley-demo.png). */
+const SCREENSHOT = process.env['DEMO_SCREENSHOT'];
+
+const hasChromium = existsSync(CHROMIUM);
+const skip = !hasChromium && !process.env['CI'];
+const SKIP_REASON = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
+if (skip) console.warn(`[browser.test] skipped: ${SKIP_REASON}`);
+
+describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON})` : 'the demo page in Chromium, through the whole stack', () => {
+  let db: TestDatabase | undefined;
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const stackLines: string[] = [];
+  const pageProblems: string[] = [];
+  let alice: Page;
+  let bob: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+    db = await createTestDatabase('parley_e2e_browser');
+    // The gateways accept browser sockets only from allowed origins: the edge's, known up front.
+    const edgePort = await freePort();
+    stack = await startStack({
+      apis: 1,
+      presences: 1,
+      gateways: 2,
+      edgePort,
+      staticDir: DEMO_DIR,
+      env: {
+        DATABASE_URL: db.url,
+        NATS_URL: serviceUrl('nats'),
+        REDIS_URL: serviceUrl('redis'),
+        BUS_SUBJECT_PREFIX: uniqueId('e2e'),
+        REDIS_KEY_PREFIX: uniqueId('e2e'),
+        WS_ALLOWED_ORIGINS: `http://127.0.0.1:${edgePort}`,
+        LOG_LEVEL: 'info',
+      },
+      onLine: (instance, line) => stackLines.push(`${instance} ${line}`),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  afterEach((context) => {
+    if (context.task.result?.state !== 'fail') return;
+    console.log(`--- page problems ---\n${pageProblems.join('\n')}\n--- last stack lines ---\n${stackLines.slice(-80).join('\n')}`);
+  });
+
+  /** A fresh browser context (its own cookies and storage: another person) signed in as `user`. */
+  async function signIn(user: string): Promise<Page> {
+    const context = await browser!.newContext({ viewport: { width: 1100, height: 640 } });
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageProblems.push(`${user}: page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageProblems.push(`${user}: console: ${message.text()} (${message.location().url})`);
+    });
+    await page.goto(stack!.edge.url);
+    await page.getByLabel('Your name').fill(user);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').filter({ hasText: `Connected as ${user}` }).waitFor();
+    return page;
+  }
+
+  const log = (page: Page) => page.getByRole('log');
+  const online = (page: Page) => page.getByRole('list', { name: 'Online' });
+
+  async function enter(page: Page, roomName: string): Promise<void> {
+    await page.getByRole('button', { name: roomName }).click();
+    await page.getByRole('heading', { name: roomName, level: 2 }).waitFor();
+    await page.getByLabel('Message').and(page.locator(':enabled')).waitFor();
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.getByLabel('Message').fill(text);
+    await page.getByRole('button', { name: 'Send' }).click();
+  }
+
+  it('signs two people in, each in a browser context of its own, and lists the rooms', async () => {
+    const created = await fetch(`${stack!.edge.url}/api/rooms/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room_id: 'random', name: 'Random', description: 'Off-topic' }),
+    });
+    expect(created.status).toBe(201);
+    alice = await signIn('alice');
+    bob = await signIn('bob');
+    for (const page of [alice, bob]) {
+      await page.getByRole('button', { name: /General Discussion/ }).waitFor();
+      await page.getByRole('button', { name: /Random/ }).waitFor();
+    }
+  });
+
+  it('shows each the other online once both are in the room, and a join notice', async () => {
+    await enter(alice, 'General Discussion');
+    await enter(bob, 'General Discussion');
+    await log(alice).getByText('bob joined', { exact: true }).waitFor();
+    await online(alice).getByText('bob', { exact: true }).waitFor();
+    await online(bob).getByText('alice', { exact: true }).waitFor();
+    await alice.getByRole('button', { name: 'General Discussion, 2 online' }).waitFor();
+  });
+
+  it('delivers a message from one page to the other, both ways', async () => {
+    await say(alice, 'Hi Bob! Is the new gateway up?');
+    await log(bob).getByText('Hi Bob! Is the new gateway up?', { exact: true }).waitFor();
+    await log(alice).locator('.message.own').getByText('Hi Bob! Is the new gateway up?').waitFor();
+
+    await say(bob, 'Yes — two of them, behind the edge ✓');
+    await log(alice).getByText('Yes — two of them, behind the edge ✓', { exact: true }).waitFor();
+    // Nothing twice: the sender sees its own message once (from the server, matched by seq).
+    expect(await log(bob).getByText('Yes — two of them, behind the edge ✓').count()).toBe(1);
+  });
+
+  it('shows what people type as text, never as markup', async () => {
+    const hostile = '<img src=x onerror="window.__pwned = 1"> <b>bold?</b>';
+    await say(bob, hostile);
+    await log(alice).getByText(hostile, { exact: true }).waitFor();
+    expect(await alice.locator('#messages img, #messages b').count()).toBe(0);
+    expect(await alice.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await say(alice, 'Looks like plain text to me.');
+    await log(bob).getByText('Looks like plain text to me.', { exact: true }).waitFor();
+    if (SCREENSHOT !== undefined) await alice.screenshot({ path: SCREENSHOT });
+  });
+
+  it('tells the others when someone leaves, and drops them from the online list', async () => {
+    await bob.getByRole('button', { name: 'Sign out' }).click();
+    await bob.getByLabel('Your name').waitFor();
+    await log(alice).getByText('bob left', { exact: true }).waitFor();
+    await online(alice).getByText('bob', { exact: true }).waitFor({ state: 'detached' });
+    expect(pageProblems).toEqual([]);
+  });
+
+  // Last: the stack has no way to bring the gateways back.
+  it('shows "reconnecting in N s" when the gateways go away', async () => {
+    const stopping = Promise.all(stack!.instances.filter((s) => s.kind === 'gateway').map((s) => s.stop()));
+    await alice.getByRole('status').filter({ hasText: /^Reconnecting in \d+ s…$/ }).waitFor();
+    await stopping;
+  });
+});

@@ -43,6 +43,17 @@ export default tseslint.config(
     },
   },
   {
+    // Services export nothing, so the nx rule cannot map `@parley/<service>` to a project (a
+    // relative import it does catch): forbid the names outright.
+    files: ['services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@parley/api', '@parley/gateway', '@parley/presence', '@parley/api/*', '@parley/gateway/*', '@parley/presence/*'], message: 'services never import each other: share code through libs/' }] },
+      ],
+    },
+  },
+  {
     // Browser-safe libs: no Node built-ins either (the nx rule only sees packages).
     files: ['libs/protocol/src/**/*.ts', 'libs/client/src/**/*.ts'],
     rules: {

@@ -33,6 +33,13 @@ describe('module boundaries', () => {
     ]);
   });
 
+  it('never lets a service import another service', async () => {
+    const byName = await violations('services/api/src/probe.ts', "import { buildApp } from '@parley/gateway';\nexport const x = buildApp;\n");
+    expect(byName).toEqual([expect.stringMatching(/^no-restricted-imports: .*services never import each other/)]);
+    const byPath = await violations('services/api/src/probe.ts', "import { buildApp } from '../../gateway/src/app.js';\nexport const x = buildApp;\n");
+    expect(byPath).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: Projects cannot be imported by a relative or absolute path/)]);
+  });
+
   it('keeps test helpers out of production libs', async () => {
     const found = await violations('libs/auth/src/probe.ts', "import { uniqueId } from '@parley/testing';\nexport const x = uniqueId;\n");
     expect(found).toEqual([expect.stringMatching(/can only depend on libs tagged with "type:lib"/)]);

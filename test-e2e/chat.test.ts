@@ -21,6 +21,11 @@ async function session(user_id: string): Promise<{ session_id: string; websocket
   return CreateSessionResponseSchema.parse(res.body);
 }
 
+/** Closes the sockets and waits until each is gone, so the next test starts from a quiet stack. */
+async function closeAll(...sockets: TestSocket[]): Promise<void> {
+  await Promise.all(sockets.map((s) => (s.close(), s.closed)));
+}
+
 /** Connects straight to one gateway instance (bypassing the edge's round robin), as `session_id`. */
 const onGateway = (index: number, sessionId: string, path = '') =>
   TestSocket.connect(`${stack.of('gateway')[index]!.url.replace('http', 'ws')}/ws/chat/${path}?session_id=${sessionId}`);
@@ -33,7 +38,7 @@ describe('the stack behind one origin', () => {
     expect(url.searchParams.get('session_id')).toBe(s.session_id);
     const socket = await TestSocket.connect(`${stack.wsUrl}?session_id=${s.session_id}`);
     expect(socket.welcome).toMatchObject({ action: 'welcome', session_id: s.session_id, user_id: 'user123' });
-    socket.close();
+    await closeAll(socket);
   });
 
   it('chats across gateways: REST and WS joins, members on both gateways receive, non-members do not', async () => {
@@ -59,7 +64,7 @@ describe('the stack behind one origin', () => {
     await a.next(isType('text_message'));
     await new Promise((r) => setTimeout(r, 300));
     expect(texts(c, 'e2e-room')).toEqual([]);
-    for (const s of [a, b, c]) s.close();
+    await closeAll(a, b, c);
   });
 
   it('recovers a reconnecting client with since_seq: missed messages first, in order, none twice', async () => {
@@ -83,8 +88,7 @@ describe('the stack behind one origin', () => {
     d.sendText('five', 'general', { client_msg_id: 'd-5' });
     await back.collect((f) => f.type === 'text_message' && f.data['room_id'] === 'general', 4);
     expect(texts(back, 'general').map((f) => f.data['content'])).toEqual(['two', 'three', 'four', 'five']);
-    d.close();
-    back.close();
+    await closeAll(d, back);
   });
 
   it('sums active connections over both gateways in /healthz, in the seed’s shape', async () => {
@@ -99,8 +103,10 @@ describe('the stack behind one origin', () => {
     const { status, body } = await health();
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'healthy', components: { database: 'healthy', redis: 'healthy', websocket: 'healthy' } });
-    expect(body.metrics.total_messages_processed).toBeGreaterThan(0);
-    for (const s of sockets) s.close();
+    sockets[0]!.send({ type: 'heartbeat', data: { sequence: 1 } });
+    await sockets[0]!.next(isType('heartbeat'));
+    await expect.poll(async () => (await health()).body.metrics.total_messages_processed, poll).toBeGreaterThan(0);
+    await closeAll(...sockets);
     await expect.poll(async () => (await health()).body.metrics.active_connections, poll).toBe(base);
   });
 
@@ -112,8 +118,7 @@ describe('the stack behind one origin', () => {
     for (let i = 0; i < 3; i++) g.sendText(`stat ${i}`, 'general', { client_msg_id: `g-${i}` });
     await h.collect((f) => f.type === 'text_message' && f.data['user_id'] === 'gina', 3);
     await new Promise((r) => setTimeout(r, 1_100));
-    g.close();
-    h.close();
+    await closeAll(g, h);
     await expect
       .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${hank.session_id}/`)).body.statistics, poll)
       .toMatchObject({ messages_received: 3 });
@@ -135,7 +140,7 @@ describe('the stack behind one origin', () => {
     await socket.next(isError('PERMISSION_DENIED'));
     for (let i = 0; i < 40; i++) socket.send({ type: 'heartbeat', data: { sequence: i } });
     expect((await socket.next(isError('RATE_LIMIT_EXCEEDED'))).data.details?.['retry_after_ms']).toBeGreaterThan(0);
-    socket.close();
+    await closeAll(socket);
 
     const forged = await signToken('another-secret-that-is-32-bytes-long!!', { sub: 'ivan' }, { expiresIn: 60 });
     const refused = await TestSocket.open(`${stack.wsUrl}?token=${forged}`);

@@ -39,6 +39,8 @@ export async function startTestStack(counts: { apis?: number; gateways?: number;
       STATS_INTERVAL_MS: '300',
       PRESENCE_REFRESH_MS: '1000',
       HEALTH_POLL_INTERVAL_MS: '500',
+      // A loaded 2-core CI machine can take longer than the default 500 ms to answer a probe.
+      HEALTH_GATHER_MS: '2000',
       SHUTDOWN_GRACE_MS: '8000',
       RECONNECT_JITTER_MS: '300',
       ...env,

@@ -1,7 +1,7 @@
 import { createTokenVerifier, signToken } from '@parley/auth';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, isError, isType } from './client.js';
+import { TestSocket as Client, isError, isType } from '@parley/testing';
 import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
 
 /** Who may connect: Origin allowlist, authentication, connection caps, the client address. */

@@ -2,7 +2,7 @@ import { subjects } from '@parley/bus';
 import { ServerMessageSchema } from '@parley/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, isError, isType, texts } from './client.js';
+import { TestSocket as Client, isError, isType, texts } from '@parley/testing';
 import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
 
 let stack: ApiStack;

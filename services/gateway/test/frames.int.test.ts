@@ -1,6 +1,6 @@
 import { subjects } from '@parley/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, isError, isType } from './client.js';
+import { TestSocket as Client, isError, isType } from '@parley/testing';
 import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
 
 /** Bad frames (answered or closed as documented, never a crash), health and reports, a store outage. */

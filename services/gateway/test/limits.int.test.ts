@@ -2,7 +2,7 @@ import { subjects } from '@parley/bus';
 import { randomUUID } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, isError, isType } from './client.js';
+import { TestSocket as Client, isError, isType } from '@parley/testing';
 import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
 
 /** Limits on rate, rooms, liveness, reading speed and slow handshakes: each enforced as documented. */

@@ -1,7 +1,6 @@
 import { subjects } from '@parley/bus';
-import { serviceUrl, startServiceProcess, type ServiceProcess } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, isType } from './client.js';
+import { TestSocket as Client, isType, serviceUrl, startServiceProcess, type ServiceProcess } from '@parley/testing';
 import { startApiStack, type ApiStack } from './stack.js';
 
 let stack: ApiStack;

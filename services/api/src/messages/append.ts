@@ -146,13 +146,11 @@ async function appendBatch(trx: Transaction<Database>, requests: AppendMessageRe
   });
 
   if (fresh.length > 0) {
-    const inserted = await trx.insertInto('messages').values(fresh.map((f) => f.row)).returningAll().execute();
+    const inserted = await storeFresh(trx, fresh.map((f) => f.row), lastSeq);
     const indexOf = new Map(fresh.map((f) => [`${f.row.room_id}\u0000${f.row.seq}`, f.index]));
     for (const row of inserted) {
       outcome[indexOf.get(`${row.room_id}\u0000${row.seq}`)!] = { message: toStoredMessage(row), duplicate: false };
     }
-    await advanceRooms(trx, lastSeq, new Set(fresh.map((f) => f.row.room_id)));
-    await countSent(trx, fresh.map((f) => f.row.session_id));
   }
   requests.forEach((r, index) => {
     if (outcome[index] === undefined) {
@@ -175,19 +173,32 @@ function findStored(trx: Transaction<Database>, requests: AppendMessageRequest[]
     .then((r) => r.rows);
 }
 
-async function advanceRooms(trx: Transaction<Database>, lastSeq: Map<string, number>, touched: Set<string>): Promise<void> {
-  const ids = [...touched];
-  await sql`
-    UPDATE rooms SET last_seq = v.last_seq
-    FROM unnest(${ids}::text[], ${ids.map((id) => lastSeq.get(id)!)}::bigint[]) AS v(room_id, last_seq)
-    WHERE rooms.room_id = v.room_id`.execute(trx);
-}
-
-async function countSent(trx: Transaction<Database>, sessionIds: string[]): Promise<void> {
-  const counts = new Map<string, number>();
-  for (const id of sessionIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-  await sql`
-    UPDATE sessions SET messages_sent = messages_sent + v.n, last_activity = now()
-    FROM unnest(${[...counts.keys()]}::uuid[], ${[...counts.values()]}::bigint[]) AS v(session_id, n)
-    WHERE sessions.session_id = v.session_id`.execute(trx);
+/**
+ * One statement (one round trip) for every write of a batch: insert the messages, advance each
+ * room's counter to its last seq, and count each sender's messages. Runs under the room locks
+ * taken at the start of the transaction.
+ */
+async function storeFresh(trx: Transaction<Database>, rows: Omit<MessageRow, 'message_id' | 'created_at'>[], lastSeq: Map<string, number>): Promise<MessageRow[]> {
+  const rooms = [...new Set(rows.map((r) => r.room_id))];
+  const sent = new Map<string, number>();
+  for (const r of rows) sent.set(r.session_id, (sent.get(r.session_id) ?? 0) + 1);
+  const { rows: inserted } = await sql<MessageRow>`
+    WITH inserted AS (
+      INSERT INTO messages (room_id, seq, session_id, user_id, content, client_msg_id)
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.room_id)}::text[], ${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => r.session_id)}::uuid[],
+        ${rows.map((r) => r.user_id)}::text[], ${rows.map((r) => r.content)}::text[], ${rows.map((r) => r.client_msg_id)}::text[]
+      )
+      RETURNING *
+    ), advanced AS (
+      UPDATE rooms SET last_seq = v.last_seq
+      FROM unnest(${rooms}::text[], ${rooms.map((id) => lastSeq.get(id)!)}::bigint[]) AS v(room_id, last_seq)
+      WHERE rooms.room_id = v.room_id
+    ), counted AS (
+      UPDATE sessions SET messages_sent = messages_sent + v.n, last_activity = now()
+      FROM unnest(${[...sent.keys()]}::uuid[], ${[...sent.values()]}::bigint[]) AS v(session_id, n)
+      WHERE sessions.session_id = v.session_id
+    )
+    SELECT * FROM inserted`.execute(trx);
+  return inserted;
 }

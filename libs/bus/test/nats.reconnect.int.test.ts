@@ -4,8 +4,8 @@ import { connectNats } from '../src/connect.js';
 import { createNatsBus } from '../src/nats.js';
 import type { Bus, BusStatusEvent } from '../src/types.js';
 import { capturingLogger, numbers } from './helpers.js';
-import { serviceUrl, uniqueId } from '@parley/testing';
-import { startFlakyProxy, type FlakyProxy } from './tcp-proxy.js';
+import { serviceUrl, startTcpProxy, uniqueId, type TcpProxy } from '@parley/testing';
+
 
 /**
  * The research finding this guards: nats.js gives up after 10 reconnect attempts and stays
@@ -19,7 +19,7 @@ describe('connectNats reconnect policy (real NATS behind a flaky proxy)', () => 
   });
 
   async function setup(extra: { maxReconnectAttempts?: number } = {}) {
-    const proxy = await startFlakyProxy(serviceUrl('nats'));
+    const proxy = await startTcpProxy(serviceUrl('nats'));
     cleanups.push(() => proxy.close());
     const nc = await connectNats({
       servers: proxy.url,
@@ -32,7 +32,7 @@ describe('connectNats reconnect policy (real NATS behind a flaky proxy)', () => 
     return { proxy, nc };
   }
 
-  async function outage(proxy: FlakyProxy, failedAttempts: number): Promise<void> {
+  async function outage(proxy: TcpProxy, failedAttempts: number): Promise<void> {
     proxy.refuse = true;
     proxy.cut();
     await vi.waitFor(() => expect(proxy.refused).toBeGreaterThanOrEqual(failedAttempts), { timeout: 10_000, interval: 10 });

@@ -1,10 +1,9 @@
 import type { Bus } from '@parley/bus';
 import { HealthComponentsSchema, HealthMetricsSchema, HealthResponseSchema, type HealthResponse } from '@parley/protocol';
-import { serviceUrl } from '@parley/testing';
+import { serviceUrl, startTcpProxy, type TcpProxy } from '@parley/testing';
 import { afterEach } from 'vitest';
 import { connectPeer, inspector, newDeployment, startPresence, type Deployment, type TestPresence } from './app.js';
 import { fakeApi, FakeGateway } from './fakes.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import type { PresenceDeps } from '../src/deps.js';
 
 /** The seed's `/healthz`, strictly: no key more or less, at any level (plus `nats`). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NATS_CONNECTION_DEFAULTS, natsConnectionOptions } from './connect.js';
 
 describe('natsConnectionOptions', () => {
-  it('reconnects forever, ~1 s apart with jitter, and pings every 20 s (2 missed = stale)', () => {
+  it('reconnects forever, ~1 s apart with jitter, pings every 20 s (2 missed = stale), and captures no stack per request', () => {
     const options = natsConnectionOptions({ servers: 'nats://127.0.0.1:4222', name: 'gateway-1' });
     expect(options).toMatchObject({
       servers: 'nats://127.0.0.1:4222',
@@ -13,6 +13,7 @@ describe('natsConnectionOptions', () => {
       pingInterval: 20_000,
       maxPingOut: 2,
       waitOnFirstConnect: false,
+      noAsyncTraces: true,
     });
     expect(options.reconnectJitter).toBeGreaterThan(0);
   });

@@ -32,6 +32,12 @@ export const NATS_CONNECTION_DEFAULTS = Object.freeze({
    * fast. true: it keeps trying (with the reconnect policy) until one does.
    */
   waitOnFirstConnect: false,
+  /**
+   * nats.js otherwise builds an Error (stack trace included) at every request(), in case it
+   * fails later: ~60 µs per request, a fifth of a gateway's own CPU on the send path. A bus
+   * error names its subject and code instead.
+   */
+  noAsyncTraces: true,
 } satisfies Partial<NodeConnectionOptions>);
 
 /** The options {@link connectNats} passes to nats.js: the defaults, overridden by `options`. */

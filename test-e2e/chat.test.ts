@@ -118,14 +118,18 @@ describe('the stack behind one origin', () => {
     const h = await onGateway(1, hank.session_id, 'general/');
     await Promise.all([g.next(isType('system_message', 'room_joined')), h.next(isType('system_message', 'room_joined'))]);
     for (let i = 0; i < 3; i++) g.sendText(`stat ${i}`, 'general', { client_msg_id: `g-${i}` });
+    g.sendText('stat 0', 'general', { client_msg_id: 'g-0' }); // a retry: acknowledged again, not counted again
+    const acks = await g.collect(isType('message_ack'), 4);
+    expect(acks.map((a) => a.data['duplicate'])).toEqual([false, false, false, true]);
     await h.collect((f) => f.type === 'text_message' && f.data['user_id'] === 'gina', 3);
     await new Promise((r) => setTimeout(r, 1_100));
     await closeAll(g, h);
     await expect
       .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${hank.session_id}/`)).body.statistics, poll)
       .toMatchObject({ messages_received: 3 });
-    const gStats = (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics;
-    expect(gStats['messages_sent']).toBe(3);
+    await expect
+      .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics, poll)
+      .toMatchObject({ messages_sent: 3, messages_received: 3 });
     await expect
       .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics['connection_time_seconds'], poll)
       .toBeGreaterThanOrEqual(1);

@@ -99,10 +99,29 @@ describe('MessageAppender', () => {
     expect(results[2]).toMatchObject({ status: 'fulfilled' });
   });
 
-  it('counts messages_sent per session', async () => {
+  it('rejects an expired session and a session that is not the sender’s', async () => {
+    const expired = await insertSession(t.db, { user_id: 'erin', ttl_ms: 60_000 });
+    await t.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1_000) }).where('session_id', '=', expired.session_id).execute();
+    const results = await Promise.allSettled([send(expired, 'general', 'late'), send({ ...alice, user_id: 'mallory' }, 'general', 'spoofed')]);
+    for (const result of results) {
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.any(AppendRejected) });
+      expect((result as PromiseRejectedResult).reason.error.error_code).toBe('AUTHENTICATION_ERROR');
+    }
+  });
+
+  it('stores a retry that follows a rejected first attempt in the same batch', async () => {
+    const closed = await insertSession(t.db, { user_id: 'frank', ttl_ms: 60_000 });
+    await t.db.updateTable('sessions').set({ closed_at: new Date() }).where('session_id', '=', closed.session_id).execute();
+    const fresh = await insertSession(t.db, { user_id: 'frank', ttl_ms: 60_000 });
+    const [first, second] = await Promise.allSettled([send(closed, 'general', 'x', 'after-reject'), send(fresh, 'general', 'x', 'after-reject')]);
+    expect(first.status).toBe('rejected');
+    expect(second).toMatchObject({ status: 'fulfilled', value: { duplicate: false } });
+  });
+
+  it('writes no session row: messages_sent is the gateways’ count, not the store’s', async () => {
     const s = await insertSession(t.db, { user_id: 'dave', ttl_ms: 60_000 });
-    await Promise.all([send(s, 'general', 'a'), send(s, 'general', 'b'), send(s, 'busy', 'c')]);
+    await Promise.all([send(s, 'general', 'a'), send(s, 'busy', 'b')]);
     const row = await t.db.selectFrom('sessions').select('messages_sent').where('session_id', '=', s.session_id).executeTakeFirstOrThrow();
-    expect(row.messages_sent).toBe(3);
+    expect(row.messages_sent).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2026_11_26_120000_initial.js';
+import * as appendFunction from './migrations/2026_11_26_130000_append_function.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -7,6 +8,7 @@ import * as initial from './migrations/2026_11_26_120000_initial.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_120000_initial': initial,
+  '2026_11_26_130000_append_function': appendFunction,
 };
 
 /**

@@ -2,12 +2,12 @@ import { subjects, type Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import { BUS_BATCH_MAX, type PresenceEvent } from '@parley/protocol';
 import type { Hub } from '../hub/hub.js';
+import { REPORT_BATCH, sendSpread } from '../reports.js';
 import type { Connection } from '../ws/connection.js';
 
 /** Keeps one refresh message well under NATS's 1 MiB max payload whatever the room lists hold. */
 const MAX_BATCH_BYTES = 512 * 1024;
-/** Connections per refresh message: validating a batch blocks delivery, so keep each one short. */
-const BATCH = Math.min(250, BUS_BATCH_MAX);
+const BATCH = Math.min(REPORT_BATCH, BUS_BATCH_MAX);
 
 type RefreshEntry = Extract<PresenceEvent, { kind: 'refresh' }>['connections'][number];
 
@@ -55,8 +55,8 @@ export class PresenceReporter {
   }
 
   /**
-   * Publishes the live connections in batches of at most 250 entries (and ~512 KiB),
-   * one batch per turn of the event loop.
+   * Publishes the live connections in batches of at most 100 entries (and ~512 KiB), spread over
+   * up to half the refresh interval (see reports.ts).
    */
   async refresh(): Promise<void> {
     const batches: RefreshEntry[][] = [];
@@ -80,10 +80,10 @@ export class PresenceReporter {
       bytes += size;
     }
     if (batch.length > 0) batches.push(batch);
-    for (let i = 0; i < batches.length; i++) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at: Date.now() });
-    }
+    await sendSpread(batches, this.refreshMs, (connections) => {
+      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections, ttl_ms: this.ttlMs, at: Date.now() });
+      return true;
+    });
   }
 
   private fields(conn: Connection) {

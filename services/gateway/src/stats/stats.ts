@@ -2,15 +2,12 @@ import { subjects, type Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import { BUS_BATCH_MAX, type SessionStatsReport } from '@parley/protocol';
 import type { Hub } from '../hub/hub.js';
+import { REPORT_BATCH, sendSpread } from '../reports.js';
 import type { Connection } from '../ws/connection.js';
 
 type Entry = SessionStatsReport['sessions'][number];
 
-/**
- * Sessions per report: well under BUS_BATCH_MAX, because validating and encoding a batch blocks
- * the event loop (~3 ms per 1,000 entries here), and delivery waits meanwhile.
- */
-const BATCH = Math.min(250, BUS_BATCH_MAX);
+const BATCH = Math.min(REPORT_BATCH, BUS_BATCH_MAX);
 
 /** An idle connection's time is reported at least this often (otherwise only with other changes). */
 const IDLE_REPORT_MS = 60_000;
@@ -18,9 +15,10 @@ const IDLE_REPORT_MS = 60_000;
 /**
  * Per-session statistics, counted in memory and sent to the API in batches (never a write per
  * message): `messages_received` (chat messages delivered to the session's sockets, live or
- * replayed), `connection_seconds` and `last_activity` (the latest client frame). `messages_sent`
- * is counted by the API itself when it stores a message, so it is always 0 here.
- * Reports carry increments since the previous report, at most 250 sessions each.
+ * replayed), `messages_sent` (messages the API stored for the session, retries not counted),
+ * `connection_seconds` and `last_activity` (the latest client frame).
+ * Reports carry increments since the previous report, at most 100 sessions each, spread over time
+ * (see reports.ts).
  */
 export class StatsCollector {
   /** Residue of connections closed since the last report. */
@@ -50,9 +48,8 @@ export class StatsCollector {
   }
 
   /**
-   * Publishes everything not yet reported; `all` also reports idle connections' time (shutdown).
-   * Each batch is validated and encoded on its own turn of the event loop, so 10,000 sessions never
-   * stall delivery for more than one batch's worth.
+   * Publishes everything not yet reported, in batches spread over up to half the interval; `all`
+   * also reports idle connections' time, with no pause between batches (shutdown).
    */
   async flush(all = false): Promise<void> {
     const now = Date.now();
@@ -60,19 +57,20 @@ export class StatsCollector {
     this.pending = new Map();
     for (const conn of this.hub.open) {
       if (!conn.isOpen()) continue;
-      const active = conn.received > 0 || conn.lastActivityAt > conn.reportedActivityAt;
+      const active = conn.received > 0 || conn.sent > 0 || conn.lastActivityAt > conn.reportedActivityAt;
       if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
     }
     const entries = [...sessions.values()];
-    for (let i = 0; i < entries.length; i += BATCH) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const batches = Array.from({ length: Math.ceil(entries.length / BATCH) }, (_, i) => entries.slice(i * BATCH, (i + 1) * BATCH));
+    await sendSpread(batches, all ? 0 : this.intervalMs, (batch) => {
       try {
-        this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: entries.slice(i, i + BATCH) });
+        this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: batch });
+        return true;
       } catch (err) {
         this.logger.warn({ err, sessions: entries.length }, 'statistics report not published');
-        return;
+        return false;
       }
-    }
+    });
   }
 
   private account(into: Map<string, Entry>, conn: Connection, now: number): void {
@@ -84,11 +82,13 @@ export class StatsCollector {
       connection_seconds: 0,
       last_activity: new Date(conn.lastActivityAt).toISOString(),
     };
+    entry.messages_sent += conn.sent;
     entry.messages_received += conn.received;
     entry.connection_seconds += seconds;
     if (conn.lastActivityAt > Date.parse(entry.last_activity)) entry.last_activity = new Date(conn.lastActivityAt).toISOString();
     into.set(conn.sessionId, entry);
     conn.received = 0;
+    conn.sent = 0;
     conn.accountedAt = now;
     conn.reportedActivityAt = conn.lastActivityAt;
   }

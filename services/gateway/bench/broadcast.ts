@@ -10,8 +10,8 @@ export interface BroadcastOptions {
   readonly sendersPerRoom: number;
   /** true for the gateway: wait for room_joined, count message_ack / error frames. */
   readonly gateway: boolean;
-  /** Processes whose CPU use is reported per step (name → pids, summed). */
-  readonly watch: Readonly<Record<string, readonly number[]>>;
+  /** Processes whose CPU use is reported per step (name → its pids now, summed). */
+  readonly watch: Readonly<Record<string, () => readonly number[]>>;
 }
 
 export interface StepResult {
@@ -28,6 +28,8 @@ export interface StepResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Where the time goes: send→ack at the sender, send→first delivery, first→last delivery of one message. */
+  readonly stages: Readonly<Record<'ack' | 'first' | 'spread', { p50: number; p99: number }>>;
   /** CPU used during the step, in % of one core, per watched process (and `bench`, this process). */
   readonly cpu: Readonly<Record<string, number>>;
 }
@@ -48,6 +50,10 @@ export class BroadcastLoad {
   private readonly members: Member[] = [];
   private step = 0;
   private samples: number[] = [];
+  /** Per message of this step (keyed by its send time): first and last delivery. */
+  private spans = new Map<number, { first: number; last: number }>();
+  private sentAt = new Map<string, number>();
+  private acks: number[] = [];
   private delivered = 0;
   private duplicates = 0;
   private gaps = 0;
@@ -72,7 +78,7 @@ export class BroadcastLoad {
       ws.on('message', (raw: Buffer) => {
         const frame = JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown> };
         if (frame.type === 'text_message') return this.onText(member, frame.data);
-        if (frame.type === 'message_ack') this.accepted++;
+        if (frame.type === 'message_ack') this.onAck(frame.data);
         else if (frame.type === 'error') this.errors++;
         else if (frame.data['action'] === (this.options.gateway ? 'room_joined' : 'welcome')) {
           member.lastSeq = typeof frame.data['last_seq'] === 'number' ? frame.data['last_seq'] : 0;
@@ -92,13 +98,26 @@ export class BroadcastLoad {
     const { s, t } = JSON.parse(data['content'] as string) as { s: number; t: number };
     if (s !== this.step) return;
     this.delivered++;
-    this.samples.push(performance.now() - t);
+    const now = performance.now();
+    this.samples.push(now - t);
+    const span = this.spans.get(t);
+    if (span) span.last = now;
+    else this.spans.set(t, { first: now, last: now });
+  }
+
+  private onAck(data: Record<string, unknown>): void {
+    this.accepted++;
+    const at = this.sentAt.get(data['client_msg_id'] as string);
+    if (at !== undefined) this.acks.push(performance.now() - at);
   }
 
   /** Sends `rate` messages/s for `seconds`, waits for stragglers, and reports. */
   async run(rate: number, seconds: number): Promise<StepResult> {
     this.step++;
     this.samples = [];
+    this.acks = [];
+    this.spans.clear();
+    this.sentAt.clear();
     this.delivered = this.duplicates = this.gaps = this.accepted = this.errors = 0;
     const senders = this.options.rooms.flatMap((room) => this.members.filter((m) => m.room === room).slice(0, this.options.sendersPerRoom));
     // Interleave rooms so consecutive messages go to different rooms.
@@ -111,8 +130,10 @@ export class BroadcastLoad {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1_000) * rate) + 1);
       for (; sent < due; sent++) {
         const sender = senders[sent % senders.length]!;
-        const content = JSON.stringify({ s: this.step, t: performance.now() });
-        sender.ws.send(JSON.stringify({ type: 'text_message', data: { content, room_id: sender.room, client_msg_id: `b${this.step}-${sent}` } }));
+        const t = performance.now();
+        const client_msg_id = `b${this.step}-${sent}`;
+        this.sentAt.set(client_msg_id, t);
+        sender.ws.send(JSON.stringify({ type: 'text_message', data: { content: JSON.stringify({ s: this.step, t }), room_id: sender.room, client_msg_id } }));
       }
       await sleep(2);
     }
@@ -128,6 +149,12 @@ export class BroadcastLoad {
     const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, (100 * ((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0))) / elapsed]));
     const accepted = this.options.gateway ? this.accepted : sent;
     const sorted = [...this.samples].sort((a, b) => a - b);
+    const spans = [...this.spans];
+    const stages = {
+      ack: summary(this.acks),
+      first: summary(spans.map(([t, span]) => span.first - t)),
+      spread: summary(spans.map(([, span]) => span.last - span.first)),
+    };
     return {
       rate,
       seconds,
@@ -141,6 +168,7 @@ export class BroadcastLoad {
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted.at(-1) ?? NaN,
+      stages,
       cpu,
     };
   }
@@ -148,7 +176,7 @@ export class BroadcastLoad {
   private cpu(): Record<string, number> {
     const usage = process.cpuUsage();
     const own = { bench: (usage.user + usage.system) / 1e6 };
-    const watched = Object.entries(this.options.watch).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]);
+    const watched = Object.entries(this.options.watch).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0)]);
     return { ...own, ...Object.fromEntries(watched) };
   }
 
@@ -161,4 +189,9 @@ export class BroadcastLoad {
       })),
     );
   }
+}
+
+function summary(values: number[]): { p50: number; p99: number } {
+  const sorted = values.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }

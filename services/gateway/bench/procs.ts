@@ -21,11 +21,14 @@ export function rssBytes(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
-/** CPU time (user + system) a process has used so far, in seconds (Linux /proc). */
+/**
+ * CPU time (user + system) a process has used so far, with that of its children that ended (a
+ * Postgres backend's time moves to the postmaster when it exits), in seconds (Linux /proc).
+ */
 export function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return 0; // gone (a Postgres backend that ended)
   }

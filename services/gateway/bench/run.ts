@@ -12,7 +12,8 @@
  *    send→deliver p50/p99, delivered/expected, duplicates and holes per member; then a ramp
  *    (BENCH_RAMP rates, BENCH_RAMP_SECONDS each) up to the highest rate held at p99 < 50 ms with
  *    nothing lost. The bare `ws` broadcast server (no persistence) runs the same load: the ceiling.
- *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS is passed to that gateway (profiling).
+ *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to
+ *    that gateway and to the API as NODE_OPTIONS (profiling).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +31,7 @@ const SECONDS = env('BENCH_SECONDS', 20);
 const RAMP = (process.env['BENCH_RAMP'] ?? '200,400,800,1600').split(',').map(Number).filter((n) => n > 0);
 const RAMP_SECONDS = env('BENCH_RAMP_SECONDS', 5);
 const P99_CEILING_MS = 50;
+const nodeOptions = (name: string): Record<string, string> => (process.env[name] ? { NODE_OPTIONS: process.env[name] } : {});
 
 const ws = (proc: Proc) => proc.url.replace('http://', 'ws://');
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -49,12 +51,15 @@ function printStep(name: string, r: StepResult): void {
       `delivered ${r.delivered}/${r.expected} (${fmt((100 * r.delivered) / Math.max(1, r.expected), 2)}%), dup ${r.duplicates}, holes ${r.gaps}; ` +
       `send→deliver p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms; CPU % of a core: ${cpu}`,
   );
+  const stage = (s: { p50: number; p99: number }) => `p50 ${fmt(s.p50, 2)} / p99 ${fmt(s.p99, 2)} ms`;
+  const { ack, first, spread } = r.stages;
+  console.log(`${label('')} stages: send→ack ${stage(ack)}; send→first delivery ${stage(first)}; first→last delivery ${stage(spread)}`);
 }
 
 const held = (r: StepResult) => r.p99 < P99_CEILING_MS && r.errors === 0 && r.delivered >= r.expected && r.duplicates === 0 && r.gaps === 0;
 
 /** The sustained rate, then the ramp until a step is not held. */
-async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, number[]>): Promise<void> {
+async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, () => number[]>): Promise<void> {
   const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name === 'gateway', watch });
   try {
     printStep(name, await load.run(RATE, SECONDS));
@@ -75,17 +80,19 @@ async function broadcast(name: string, proc: Proc, rooms: string[], watch: Recor
   }
 }
 
-/** nats-server and Postgres processes when they run on this machine (their CPU is reported too). */
-function infraPids(): Record<string, number[]> {
-  const found: Record<string, number[]> = {};
-  for (const [name, pattern] of [['nats', 'nats-server'], ['postgres', '^postgres']] as const) {
+/**
+ * nats-server and Postgres processes when they run on this machine (their CPU is reported too).
+ * Listed again at each reading: Postgres starts a process per connection.
+ */
+function infraPids(): Record<string, () => number[]> {
+  const pgrep = (pattern: string) => () => {
     try {
-      found[name] = execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').map(Number);
     } catch {
-      // not running here
+      return []; // not running here
     }
-  }
-  return found;
+  };
+  return { nats: pgrep('nats-server'), postgres: pgrep('^postgres') };
 }
 
 async function metricLines(url: string, names: string[]): Promise<string> {
@@ -121,17 +128,17 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
       WS_MESSAGE_RATE_PER_SEC: '1000',
       WS_MESSAGE_BURST: '1000',
       WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100),
-      ...(process.env['BENCH_GATEWAY_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_GATEWAY_NODE_OPTIONS'] } : {}),
+      ...nodeOptions('BENCH_GATEWAY_NODE_OPTIONS'),
     }),
   );
-  await broadcast('gateway', gateway, rooms, { gateway: [gateway.pid], api: [api.pid], ...infraPids() });
+  await broadcast('gateway', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() });
   // prom-client's event-loop figures include its 10 ms sampling resolution.
   const lag = ['parley_nodejs_eventloop_lag_p99_seconds', 'parley_nodejs_eventloop_lag_max_seconds'];
   const gatewaySeries = ['parley_gateway_messages_out_total', 'parley_gateway_broadcasts_encoded_total', 'parley_gateway_send_ack_seconds_sum', 'parley_gateway_send_ack_seconds_count'];
   console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
   console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
   await gateway.stop();
-  await broadcast('bare ws', bare, rooms, { bare: [bare.pid] });
+  await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] });
 }
 
 async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
@@ -154,7 +161,7 @@ async function main(): Promise<void> {
     return proc;
   };
   try {
-    const api = await start(startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true' }));
+    const api = await start(startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...nodeOptions('BENCH_API_NODE_OPTIONS') }));
     const bare = await start(startBare());
     const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix, API_URL: api.url }, start };
     if (SECONDS > 0) await broadcastRun(setup);

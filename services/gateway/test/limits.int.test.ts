@@ -91,6 +91,18 @@ describe('limits', () => {
     await stillOpen(alive, 9);
   });
 
+  it('pings sockets opened together at different points of the interval, not in lockstep', async () => {
+    // Ping every 2 s, checked every 500 ms: a random first ping lands in one of four sweeps.
+    const pinging = await gateway({ WS_PING_INTERVAL_MS: '2000', WS_PONG_TIMEOUT_MS: '2000' });
+    const burst = await Promise.all(Array.from({ length: 16 }, () => connect(`${pinging.ws}/ws/chat/`)));
+    const opened = Date.now();
+    const firstPings = await Promise.all(burst.map((c) => new Promise<number>((resolve) => c.ws.once('ping', () => resolve(Date.now() - opened)))));
+    // In lockstep, all 16 would come in the same sweep, ~2 s after opening (chance of that now: 4 × 4^-16).
+    const sweeps = new Set(firstPings.map((ms) => Math.round(ms / 500)));
+    expect(sweeps.size).toBeGreaterThan(1);
+    expect(Math.max(...firstPings)).toBeLessThan(2_600);
+  });
+
   it('closes a client that stops reading as a slow consumer (1013), while a reading member gets everything', async () => {
     const slowGateway = await gateway({ WS_CLOSE_TIMEOUT_MS: '30000' });
     await stack.rest('/api/rooms/', { room_id: 'firehose', name: 'firehose' });

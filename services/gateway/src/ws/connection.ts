@@ -67,7 +67,9 @@ export class Connection implements StreamSink {
     const now = Date.now();
     this.accountedAt = now;
     this.lastActivityAt = now;
-    this.lastPingAt = now;
+    // The first ping comes at a random point of the interval: sockets opened in one burst (a
+    // reconnect storm after a deploy) would otherwise be pinged, and answer, all in one tick forever.
+    this.lastPingAt = now - Math.random() * ctx.config.WS_PING_INTERVAL_MS;
     this.bucket = new TokenBucket(ctx.config.WS_MESSAGE_RATE_PER_SEC, ctx.config.WS_MESSAGE_BURST, now);
     socket.on('message', (data, isBinary) => onFrame(this, data, isBinary));
     socket.on('pong', () => (this.awaitingPong = false));

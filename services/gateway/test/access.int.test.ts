@@ -1,29 +1,19 @@
 import { createTokenVerifier, signToken } from '@parley/auth';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSocket as Client, isError, isType } from '@parley/testing';
-import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
+import { isError, isType, type TestSocket as Client } from '@parley/testing';
+import { GatewayTestbed, type ApiStack, type TestGateway } from './stack.js';
 
 /** Who may connect: Origin allowlist, authentication, connection caps, the client address. */
 
 const SECRET = 'gateway-test-secret-of-at-least-32-bytes!';
+const bed = new GatewayTestbed('access');
+const { gateway } = bed;
 let stack: ApiStack;
 let open: TestGateway;
 let secured: TestGateway;
-const gateways: TestGateway[] = [];
-const clients: Client[] = [];
 
-async function gateway(env: Record<string, string>, options: Omit<Parameters<typeof startGateway>[1] & object, 'env'> = {}): Promise<TestGateway> {
-  const started = await startGateway(stack, { env, ...options });
-  gateways.push(started);
-  return started;
-}
-
-async function attempt(url: string, headers?: Record<string, string>): Promise<Client> {
-  const client = await Client.open(url, { headers });
-  clients.push(client);
-  return client;
-}
+const attempt = (url: string, headers?: Record<string, string>) => bed.open(url, { headers });
 
 /** An in-band refusal: the seed's AUTHENTICATION_ERROR envelope, then 4401, never a welcome. */
 async function expectAuthFailure(client: Client): Promise<void> {
@@ -34,7 +24,7 @@ async function expectAuthFailure(client: Client): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startApiStack('access');
+  stack = await bed.start();
   open = await gateway({ WS_ALLOWED_ORIGINS: 'https://chat.example.com' });
   secured = await gateway(
     { AUTH_REQUIRED: 'true', JWT_SECRET: SECRET },
@@ -42,11 +32,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((g) => g.close()));
-  await stack?.close();
-});
+afterAll(bed.close);
 
 describe('Origin', () => {
   it('upgrades an allowlisted origin and a client without Origin; refuses the rest with 403 before the upgrade', async () => {

@@ -2,19 +2,15 @@ import { subjects } from '@parley/bus';
 import { ServerMessageSchema } from '@parley/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSocket as Client, isError, isType, texts } from '@parley/testing';
-import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
+import { isError, isType, texts } from '@parley/testing';
+import { GatewayTestbed, type ApiStack, type TestGateway } from './stack.js';
 
+const bed = new GatewayTestbed('delivery');
 let stack: ApiStack;
 let a: TestGateway;
 let b: TestGateway;
-const clients: Client[] = [];
 
-async function connect(gateway: TestGateway, path = '/ws/chat/'): Promise<Client> {
-  const client = await Client.connect(`${gateway.ws}${path}`);
-  clients.push(client);
-  return client;
-}
+const connect = (gateway: TestGateway, path = '/ws/chat/') => bed.connect(`${gateway.ws}${path}`);
 
 async function createRoom(roomId: string): Promise<void> {
   const created = await stack.rest('/api/rooms/', { room_id: roomId, name: roomId });
@@ -22,15 +18,10 @@ async function createRoom(roomId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startApiStack('delivery');
-  [a, b] = await Promise.all([startGateway(stack), startGateway(stack)]);
+  stack = await bed.start();
+  [a, b] = await Promise.all([bed.gateway(), bed.gateway()]);
 });
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all([a?.close(), b?.close()]);
-  await stack?.close();
-});
+afterAll(bed.close);
 
 describe('connecting', () => {
   it('welcomes a guest with a real session, the heartbeat interval and the limits in force', async () => {

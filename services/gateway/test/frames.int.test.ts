@@ -1,43 +1,20 @@
 import { subjects } from '@parley/bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSocket as Client, isError, isType } from '@parley/testing';
-import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
+import { isError, isType } from '@parley/testing';
+import { GatewayTestbed, stillOpen, type ApiStack, type TestGateway } from './stack.js';
 
 /** Bad frames (answered or closed as documented, never a crash), health and reports, a store outage. */
 
+const bed = new GatewayTestbed('frames');
+const { gateway, connect } = bed;
 let stack: ApiStack;
 let g: TestGateway;
-const gateways: TestGateway[] = [];
-const clients: Client[] = [];
-
-async function gateway(env: Record<string, string>): Promise<TestGateway> {
-  const started = await startGateway(stack, { env });
-  gateways.push(started);
-  return started;
-}
-
-async function connect(url: string, options?: Parameters<typeof Client.connect>[1]): Promise<Client> {
-  const client = await Client.connect(url, options);
-  clients.push(client);
-  return client;
-}
-
-/** The connection still works: a heartbeat is answered. */
-async function stillOpen(client: Client, sequence: number): Promise<void> {
-  client.send({ type: 'heartbeat', data: { sequence } });
-  await client.next((f) => f.type === 'heartbeat' && f.data['sequence'] === sequence);
-}
 
 beforeAll(async () => {
-  stack = await startApiStack('frames');
-  g = await gateway({});
+  stack = await bed.start();
+  g = await gateway();
 });
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((x) => x.close()));
-  await stack?.close();
-});
+afterAll(bed.close);
 
 describe('bad frames get an error naming the field, and the connection stays open', () => {
   const cases: [string, string | Record<string, unknown>, string, RegExp][] = [
@@ -185,8 +162,7 @@ describe('when the store is unreachable', () => {
     expect(client.frames.filter(isType('message_ack'))).toHaveLength(0);
     await stillOpen(client, 3);
 
-    const refused = await Client.open(`${g.ws}/ws/chat/`);
-    clients.push(refused);
+    const refused = await bed.open(`${g.ws}/ws/chat/`);
     const refusal = await refused.next(isError('INTERNAL_ERROR'));
     expect(refusal.data.details).toMatchObject({ retryable: true });
     expect((await refused.closed).code).toBe(1013);

@@ -2,42 +2,19 @@ import { subjects } from '@parley/bus';
 import { randomUUID } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSocket as Client, isError, isType } from '@parley/testing';
-import { startApiStack, startGateway, type ApiStack, type TestGateway } from './stack.js';
+import { isError, isType } from '@parley/testing';
+import { GatewayTestbed, stillOpen, type ApiStack } from './stack.js';
 
 /** Limits on rate, rooms, liveness, reading speed and slow handshakes: each enforced as documented. */
 
+const bed = new GatewayTestbed('limits');
+const { gateway, connect } = bed;
 let stack: ApiStack;
-const gateways: TestGateway[] = [];
-const clients: Client[] = [];
-
-async function gateway(env: Record<string, string>): Promise<TestGateway> {
-  const started = await startGateway(stack, { env });
-  gateways.push(started);
-  return started;
-}
-
-async function connect(url: string, options?: Parameters<typeof Client.connect>[1]): Promise<Client> {
-  const client = await Client.connect(url, options);
-  clients.push(client);
-  return client;
-}
-
-/** The connection still works: a heartbeat is answered. */
-async function stillOpen(client: Client, sequence: number): Promise<void> {
-  client.send({ type: 'heartbeat', data: { sequence } });
-  await client.next((f) => f.type === 'heartbeat' && f.data['sequence'] === sequence);
-}
 
 beforeAll(async () => {
-  stack = await startApiStack('limits');
+  stack = await bed.start();
 });
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(gateways.map((x) => x.close()));
-  await stack?.close();
-});
+afterAll(bed.close);
 
 describe('limits', () => {
   it('rate-limits a flood with RATE_LIMIT_EXCEEDED and retry_after_ms, then closes sustained abuse with 4429', async () => {

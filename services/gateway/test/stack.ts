@@ -1,7 +1,7 @@
 import type { TokenVerifier } from '@parley/auth';
 import { connectNats, createNatsBus, type Bus } from '@parley/bus';
 import { createLogger, createMetrics } from '@parley/observability';
-import { createTestDatabase, serviceUrl, startServiceProcess, uniqueId, type ServiceProcess, type TestDatabase } from '@parley/testing';
+import { createTestDatabase, serviceUrl, startServiceProcess, TestSocket, uniqueId, type ServiceProcess, type TestDatabase } from '@parley/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
@@ -111,4 +111,57 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
       await nc.drain();
     },
   };
+}
+
+type ClientOptions = Parameters<typeof TestSocket.open>[1];
+
+/**
+ * One test file's world: an API stack, and every gateway and client the file opens, all closed
+ * by `close()`. Methods are bound, so a file can destructure them.
+ */
+export class GatewayTestbed {
+  private current: ApiStack | undefined;
+  private readonly gateways: TestGateway[] = [];
+  private readonly clients: TestSocket[] = [];
+
+  constructor(private readonly label: string) {}
+
+  get stack(): ApiStack {
+    if (!this.current) throw new Error('GatewayTestbed: start() first');
+    return this.current;
+  }
+
+  start = async (env: Record<string, string> = {}): Promise<ApiStack> => {
+    this.current = await startApiStack(this.label, env);
+    return this.current;
+  };
+
+  gateway = async (env: Record<string, string> = {}, options: Omit<GatewayOptions, 'env'> = {}): Promise<TestGateway> => {
+    const started = await startGateway(this.stack, { env, ...options });
+    this.gateways.push(started);
+    return started;
+  };
+
+  /** A socket that has its welcome. */
+  connect = async (url: string, options?: ClientOptions): Promise<TestSocket> => this.track(await TestSocket.connect(url, options));
+
+  /** A socket as soon as the upgrade succeeds (for refusals that come after it). */
+  open = async (url: string, options?: ClientOptions): Promise<TestSocket> => this.track(await TestSocket.open(url, options));
+
+  close = async (): Promise<void> => {
+    for (const client of this.clients) client.close();
+    await Promise.all(this.gateways.map((g) => g.close()));
+    await this.current?.close();
+  };
+
+  private track(client: TestSocket): TestSocket {
+    this.clients.push(client);
+    return client;
+  }
+}
+
+/** The connection still works: a heartbeat is answered. */
+export async function stillOpen(client: TestSocket, sequence: number): Promise<void> {
+  client.send({ type: 'heartbeat', data: { sequence } });
+  await client.next((f) => f.type === 'heartbeat' && f.data['sequence'] === sequence);
 }

@@ -85,14 +85,15 @@ async function broadcast(name: string, proc: Proc, rooms: string[], watch: Recor
  * Listed again at each reading: Postgres starts a process per connection.
  */
 function infraPids(): Record<string, () => number[]> {
-  const pgrep = (pattern: string) => () => {
+  // By process name: the postmaster (which holds ended backends' CPU time) and every backend.
+  const pgrep = (name: string) => () => {
     try {
-      return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split('\n').map(Number);
     } catch {
       return []; // not running here
     }
   };
-  return { nats: pgrep('nats-server'), postgres: pgrep('^postgres') };
+  return { nats: pgrep('nats-server'), postgres: pgrep('postgres') };
 }
 
 async function metricLines(url: string, names: string[]): Promise<string> {

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2026_11_26_120000_initial.js';
 import * as appendFunction from './migrations/2026_11_26_130000_append_function.js';
+import * as counterFillfactor from './migrations/2026_11_26_140000_counter_fillfactor.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -9,7 +10,14 @@ import * as appendFunction from './migrations/2026_11_26_130000_append_function.
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_120000_initial': initial,
   '2026_11_26_130000_append_function': appendFunction,
+  '2026_11_26_140000_counter_fillfactor': counterFillfactor,
 };
+
+/** A kysely Migrator over every migration above. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations see the schema as it was, not Database
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+}
 
 /**
  * Brings the schema to the latest version. Safe when several instances start at once:
@@ -17,8 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations see the schema as it was, not Database
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const result = await migrator.migrateToLatest();
+  const result = await createMigrator(db).migrateToLatest();
   if (result.error) throw result.error;
   return result;
 }

@@ -1,0 +1,45 @@
+import { NO_MIGRATIONS, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigrator } from '../src/db/migrator.js';
+import { MessageAppender } from '../src/messages/append.js';
+import { insertRoom } from '../src/rooms/rooms.repository.js';
+import { insertSession } from '../src/sessions/sessions.repository.js';
+import { migratedDatabase, type MigratedDatabase } from './db.js';
+
+let t: MigratedDatabase;
+
+beforeAll(async () => {
+  t = await migratedDatabase();
+});
+afterAll(() => t.close());
+
+const fillfactor = async (table: string) =>
+  (await sql<{ reloptions: string[] | null }>`SELECT reloptions FROM pg_class WHERE relname = ${table}`.execute(t.db)).rows[0]?.reloptions;
+
+const appendFunctions = async () =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname = 'parley_append_messages'`.execute(t.db)).rows[0]!.n);
+
+describe('migrations', () => {
+  it('leave room for HOT updates on the counter tables and install the append function', async () => {
+    expect(await fillfactor('sessions')).toEqual(['fillfactor=70']);
+    expect(await fillfactor('rooms')).toEqual(['fillfactor=70']);
+    expect(await appendFunctions()).toBe(1);
+  });
+
+  it('go all the way down and back up, and the store works after', async () => {
+    const migrator = createMigrator(t.db);
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    expect(down.error).toBeUndefined();
+    const tables = await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('rooms', 'sessions', 'messages', 'memberships')`.execute(t.db);
+    expect(tables.rows).toEqual([]);
+    expect(await appendFunctions()).toBe(0);
+
+    const up = await migrator.migrateToLatest();
+    expect(up.error).toBeUndefined();
+    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
+    const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
+    await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
+    const reply = await new MessageAppender(t.db).append({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' });
+    expect(reply.message.seq).toBe(1);
+  });
+});

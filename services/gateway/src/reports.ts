@@ -13,14 +13,15 @@ export const REPORT_BATCH = 100;
 const SPREAD_MS = 10;
 
 /**
- * Calls `send` with each batch in order, `SPREAD_MS` apart, or closer so that the whole report
- * takes at most half of `withinMs` (the next report is due after `withinMs`); `withinMs` 0 sends
- * them back to back (shutdown). Stops at the first batch `send` refuses (returns false).
+ * Calls `send(i)` for each of `count` batches in order, `SPREAD_MS` apart, or closer so that the
+ * whole report takes at most half of `withinMs` (the next report is due after `withinMs`);
+ * `withinMs` 0 sends them back to back, one per turn of the event loop (shutdown). Stops at the
+ * first batch `send` refuses (returns false).
  */
-export async function sendSpread<T>(batches: readonly T[], withinMs: number, send: (batch: T) => boolean): Promise<void> {
-  const pauseMs = Math.min(SPREAD_MS, withinMs / 2 / Math.max(1, batches.length));
-  for (let i = 0; i < batches.length; i++) {
+export async function sendSpread(count: number, withinMs: number, send: (index: number) => boolean): Promise<void> {
+  const pauseMs = Math.min(SPREAD_MS, withinMs / 2 / Math.max(1, count));
+  for (let i = 0; i < count; i++) {
     if (i > 0) await new Promise((resolve) => (pauseMs >= 1 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
-    if (!send(batches[i]!)) return;
+    if (!send(i)) return;
   }
 }

@@ -80,8 +80,8 @@ export class PresenceReporter {
       bytes += size;
     }
     if (batch.length > 0) batches.push(batch);
-    await sendSpread(batches, this.refreshMs, (connections) => {
-      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections, ttl_ms: this.ttlMs, at: Date.now() });
+    await sendSpread(batches.length, this.refreshMs, (i) => {
+      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at: Date.now() });
       return true;
     });
   }

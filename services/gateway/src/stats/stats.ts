@@ -49,47 +49,70 @@ export class StatsCollector {
 
   /**
    * Publishes everything not yet reported, in batches spread over up to half the interval; `all`
-   * also reports idle connections' time, with no pause between batches (shutdown).
+   * also reports idle connections' time, with no pause between batches (shutdown). Connections
+   * are accounted batch by batch, right before their batch goes out, so the work of a report is
+   * spread with its messages. A connection that closes meanwhile is skipped here: `closed` has
+   * kept its residue for the next report.
    */
   async flush(all = false): Promise<void> {
-    const now = Date.now();
-    const sessions = this.pending;
+    const residue = [...this.pending.values()];
     this.pending = new Map();
-    for (const conn of this.hub.open) {
-      if (!conn.isOpen()) continue;
-      const active = conn.received > 0 || conn.sent > 0 || conn.lastActivityAt > conn.reportedActivityAt;
-      if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
-    }
-    const entries = [...sessions.values()];
-    const batches = Array.from({ length: Math.ceil(entries.length / BATCH) }, (_, i) => entries.slice(i * BATCH, (i + 1) * BATCH));
-    await sendSpread(batches, all ? 0 : this.intervalMs, (batch) => {
+    const open = [...this.hub.open];
+    const total = residue.length + open.length;
+    let next = 0;
+    await sendSpread(Math.ceil(total / BATCH), all ? 0 : this.intervalMs, () => {
+      const now = Date.now();
+      const sessions = new Map<string, Entry>();
+      for (const end = Math.min(total, next + BATCH); next < end; next++) {
+        if (next < residue.length) {
+          merge(sessions, residue[next]!);
+          continue;
+        }
+        const conn = open[next - residue.length]!;
+        if (!conn.isOpen()) continue;
+        const active = conn.received > 0 || conn.sent > 0 || conn.lastActivityAt > conn.reportedActivityAt;
+        if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
+      }
+      if (sessions.size === 0) return true;
       try {
-        this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: batch });
+        this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: [...sessions.values()] });
         return true;
       } catch (err) {
-        this.logger.warn({ err, sessions: entries.length }, 'statistics report not published');
+        this.logger.warn({ err, sessions: sessions.size }, 'statistics report not published');
         return false;
       }
     });
   }
 
+  /** Adds what `conn` has not reported yet to `into`, and starts counting afresh. */
   private account(into: Map<string, Entry>, conn: Connection, now: number): void {
-    const seconds = Math.max(0, now - conn.accountedAt) / 1_000;
-    const entry = into.get(conn.sessionId) ?? {
+    merge(into, {
       session_id: conn.sessionId,
-      messages_sent: 0,
-      messages_received: 0,
-      connection_seconds: 0,
+      messages_sent: conn.sent,
+      messages_received: conn.received,
+      connection_seconds: Math.max(0, now - conn.accountedAt) / 1_000,
       last_activity: new Date(conn.lastActivityAt).toISOString(),
-    };
-    entry.messages_sent += conn.sent;
-    entry.messages_received += conn.received;
-    entry.connection_seconds += seconds;
-    if (conn.lastActivityAt > Date.parse(entry.last_activity)) entry.last_activity = new Date(conn.lastActivityAt).toISOString();
-    into.set(conn.sessionId, entry);
+    });
     conn.received = 0;
     conn.sent = 0;
     conn.accountedAt = now;
     conn.reportedActivityAt = conn.lastActivityAt;
   }
+}
+
+/**
+ * One entry per session in a report: the API applies a report with one UPDATE … FROM, which
+ * would apply only one of two rows for the same session.
+ */
+function merge(into: Map<string, Entry>, entry: Entry): void {
+  const existing = into.get(entry.session_id);
+  if (!existing) {
+    into.set(entry.session_id, { ...entry });
+    return;
+  }
+  existing.messages_sent += entry.messages_sent;
+  existing.messages_received += entry.messages_received;
+  existing.connection_seconds += entry.connection_seconds;
+  // ISO 8601 UTC timestamps of one format compare as strings.
+  if (entry.last_activity > existing.last_activity) existing.last_activity = entry.last_activity;
 }

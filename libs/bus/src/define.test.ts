@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { defineTopic, defineTopicPattern, queueFor, subjectMatches, subjectSpace } from './define.js';
 import { BusSubjectError } from './errors.js';

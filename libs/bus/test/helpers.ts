@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { defineEndpoint, defineTopic, defineTopicPattern } from '../src/define.js';
 import type { BusLogger } from '../src/logger.js';

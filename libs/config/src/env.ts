@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bounds for a numeric variable, inclusive. */
 export interface NumberBounds {

@@ -1,5 +1,5 @@
 import { InstanceIdSchema } from '@parley/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envBool, envDurationMs, envInt, envUrl } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, envBool, envDurationMs, envInt, envList, envUrl, loadConfig } from '../src/index.js';
 
 const Schema = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envList, envUrl, isSecretKey, loadConfig, redactConfig } from '../src/index.js';
 
 describe('isSecretKey', () => {

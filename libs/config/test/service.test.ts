@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { authFields, ConfigError, loadConfig, requireVerifierWhenAuthRequired, serviceFields } from '../src/index.js';
 
 const schema = requireVerifierWhenAuthRequired(z.object({ ...serviceFields(3005), ...authFields }));

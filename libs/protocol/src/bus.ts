@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { ContentSchema } from './client-messages.js';
 import { ErrorDataSchema } from './errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { clientEnvelopeSchema } from './envelope.js';
 import { ClientMsgIdSchema, RoomIdSchema, UserIdSchema } from './ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Error codes and the one error shape used everywhere: the `data` of a WebSocket `error`

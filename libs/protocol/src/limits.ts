@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Limits the gateway and API enforce. The values are configurable per deployment; the ones in

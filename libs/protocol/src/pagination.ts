@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Query-string paging helpers. Query values arrive as strings, so numbers are coerced.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { BUS_BATCH_MAX } from './bus.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { CategorySchema, IsoDateTimeSchema, RoomIdSchema, SessionIdSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT } from './limits.js';

@@ -1,6 +1,6 @@
 import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
 import { DEFAULT_LIMITS } from '@parley/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every setting of the api service, from the environment; defaults suit a local run. */
 export const ApiConfigSchema = z.object({

@@ -1,6 +1,6 @@
 import { authFields, envDurationMs, envInt, envList, envUrl, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
 import { DEFAULT_LIMITS, type Limits } from '@parley/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const L = DEFAULT_LIMITS;
 

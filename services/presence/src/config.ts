@@ -1,5 +1,5 @@
 import { envDurationMs, envInt, envUrl, loadConfig, serviceFields, type Env } from '@parley/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every setting of the presence service, from the environment; defaults suit a local run. */
 export const PresenceConfigSchema = z.object({

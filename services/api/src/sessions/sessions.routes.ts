@@ -7,7 +7,7 @@ import {
   SessionResponseSchema,
 } from '@parley/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiDeps } from '../deps.js';
 import type { SessionRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';

@@ -58,6 +58,14 @@ export default tseslint.config(
     files: ['libs/protocol/src/**/*.ts', 'libs/client/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'browser-safe lib: no Node built-ins' }] }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // The `z` export carries every zod locale; a bundler only drops them behind a namespace import.
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "import * as z from 'zod' (the z export puts every zod locale in the browser bundle)",
+        },
+      ],
     },
   },
   {

@@ -33,6 +33,12 @@ describe('module boundaries', () => {
     ]);
   });
 
+  it('keeps zod behind a namespace import in the browser-safe libs (the z export carries every locale)', async () => {
+    const named = await violations('libs/client/src/probe.ts', "import { z } from 'zod';\nexport const x = z.string();\n");
+    expect(named).toEqual([expect.stringMatching(/^no-restricted-syntax: import \* as z from 'zod'/)]);
+    expect(await violations('libs/client/src/probe.ts', "import * as z from 'zod';\nexport const x = z.string();\n")).toEqual([]);
+  });
+
   it('never lets a service import another service', async () => {
     const byName = await violations('services/api/src/probe.ts', "import { buildApp } from '@parley/gateway';\nexport const x = buildApp;\n");
     expect(byName).toEqual([expect.stringMatching(/^no-restricted-imports: .*services never import each other/)]);

@@ -134,7 +134,6 @@ export const SessionStatsReportSchema = z.object({
     .array(
       z.object({
         session_id: SessionIdSchema,
-        messages_sent: z.int().nonnegative(),
         messages_received: z.int().nonnegative(),
         connection_seconds: z.number().nonnegative(),
         /** Latest activity seen on this gateway (ISO-8601). */

@@ -68,7 +68,6 @@ describe('bus payloads', () => {
   it('stats reports are bounded batches', () => {
     const entry = {
       session_id: SESSION,
-      messages_sent: 1,
       messages_received: 2,
       connection_seconds: 1.5,
       last_activity: '2024-01-01T00:00:00.000Z',

@@ -3,18 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/db.js';
 import { AppendRejected, MessageAppender } from '../src/messages/append.js';
 import { insertRoom } from '../src/rooms/rooms.repository.js';
-import { insertSession } from '../src/sessions/sessions.repository.js';
+import { insertSession, messagesSent } from '../src/sessions/sessions.repository.js';
 import { migratedDatabase, type MigratedDatabase } from './db.js';
 
 let t: MigratedDatabase;
 const published: StoredMessage[] = [];
+const batches: number[] = [];
 let appender: MessageAppender;
 let alice: { session_id: string; user_id: string };
 let bob: { session_id: string; user_id: string };
 
 beforeAll(async () => {
   t = await migratedDatabase();
-  appender = new MessageAppender(t.db, { onStored: (m) => published.push(m) });
+  appender = new MessageAppender(t.db, { onStored: (m) => published.push(m), onBatch: (size) => batches.push(size) });
   alice = await insertSession(t.db, { user_id: 'alice', ttl_ms: 60_000 });
   bob = await insertSession(t.db, { user_id: 'bob', ttl_ms: 60_000 });
   await insertRoom(t.db, { room_id: 'busy', name: 'Busy', description: '', category: 'general' });
@@ -23,6 +24,25 @@ afterAll(() => t.close());
 
 const send = (who: { session_id: string; user_id: string }, room_id: string, content: string, client_msg_id: string | null = null) =>
   appender.append({ room_id, session_id: who.session_id, user_id: who.user_id, content, client_msg_id });
+
+/**
+ * Runs `sends` as one batch: the appender commits the first request of an idle moment alone, so
+ * a filler goes first and the sends queue behind it. Fails if they were not batched together.
+ */
+async function inOneBatch<T>(sends: () => Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  const filler = send(alice, 'busy', 'filler');
+  const from = batches.length;
+  const pending = sends();
+  const results = await Promise.allSettled(pending);
+  await filler;
+  expect(batches.slice(from)).toContain(pending.length);
+  return results;
+}
+
+function fulfilled<T>(result: PromiseSettledResult<T> | undefined): T {
+  if (result?.status !== 'fulfilled') throw new Error(`expected a stored message, got ${JSON.stringify(result)}`);
+  return result.value;
+}
 
 describe('MessageAppender', () => {
   it('gives 20 concurrent appenders to one room gap-free seqs 1..n, each stored once', async () => {
@@ -71,7 +91,8 @@ describe('MessageAppender', () => {
   });
 
   it('de-duplicates a retry that lands in the same batch, consuming one seq', async () => {
-    const [a, b] = await Promise.all([send(bob, 'general', 'x', 'dup-2'), send(bob, 'general', 'x', 'dup-2')]);
+    const results = await inOneBatch(() => [send(bob, 'general', 'x', 'dup-2'), send(bob, 'general', 'x', 'dup-2')]);
+    const [a, b] = [fulfilled(results[0]), fulfilled(results[1])];
     expect(a.message.message_id).toBe(b.message.message_id);
     expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
     const next = await send(bob, 'general', 'after');
@@ -88,11 +109,7 @@ describe('MessageAppender', () => {
   it('rejects an unknown room and a closed session without failing the rest of the batch', async () => {
     const closed = await insertSession(t.db, { user_id: 'carol', ttl_ms: 60_000 });
     await t.db.updateTable('sessions').set({ closed_at: new Date() }).where('session_id', '=', closed.session_id).execute();
-    const results = await Promise.allSettled([
-      send(alice, 'nowhere', 'lost'),
-      send(closed, 'general', 'closed'),
-      send(alice, 'general', 'fine'),
-    ]);
+    const results = await inOneBatch(() => [send(alice, 'nowhere', 'lost'), send(closed, 'general', 'closed'), send(alice, 'general', 'fine')]);
     expect(results[0]).toMatchObject({ status: 'rejected', reason: expect.any(AppendRejected) });
     expect((results[0] as PromiseRejectedResult).reason.error.error_code).toBe('ROOM_NOT_FOUND');
     expect((results[1] as PromiseRejectedResult).reason.error.error_code).toBe('AUTHENTICATION_ERROR');
@@ -113,15 +130,21 @@ describe('MessageAppender', () => {
     const closed = await insertSession(t.db, { user_id: 'frank', ttl_ms: 60_000 });
     await t.db.updateTable('sessions').set({ closed_at: new Date() }).where('session_id', '=', closed.session_id).execute();
     const fresh = await insertSession(t.db, { user_id: 'frank', ttl_ms: 60_000 });
-    const [first, second] = await Promise.allSettled([send(closed, 'general', 'x', 'after-reject'), send(fresh, 'general', 'x', 'after-reject')]);
-    expect(first.status).toBe('rejected');
-    expect(second).toMatchObject({ status: 'fulfilled', value: { duplicate: false } });
+    const results = await inOneBatch(() => [
+      send(closed, 'general', 'x', 'after-reject'),
+      send(fresh, 'general', 'x', 'after-reject'),
+      send(fresh, 'general', 'x', 'after-reject'),
+    ]);
+    expect(results[0]?.status).toBe('rejected');
+    const [stored, again] = [fulfilled(results[1]), fulfilled(results[2])];
+    expect([stored.duplicate, again.duplicate]).toEqual([false, true]);
+    expect(again.message.message_id).toBe(stored.message.message_id);
   });
 
-  it('writes no session row: messages_sent is the gateways’ count, not the store’s', async () => {
+  it('counts a session’s messages sent from what is stored: a retry is not counted twice', async () => {
     const s = await insertSession(t.db, { user_id: 'dave', ttl_ms: 60_000 });
-    await Promise.all([send(s, 'general', 'a'), send(s, 'busy', 'b')]);
-    const row = await t.db.selectFrom('sessions').select('messages_sent').where('session_id', '=', s.session_id).executeTakeFirstOrThrow();
-    expect(row.messages_sent).toBe(0);
+    await Promise.all([send(s, 'general', 'a', 'd-1'), send(s, 'busy', 'b')]);
+    expect((await send(s, 'general', 'a', 'd-1')).duplicate).toBe(true);
+    expect(await messagesSent(t.db, s.session_id)).toBe(2);
   });
 });

@@ -53,7 +53,12 @@ describe('POST /api/sessions/', () => {
 describe('GET /api/sessions/{session_id}/', () => {
   it('returns status, preferences and real statistics', async () => {
     const { session_id } = (await create({ user_id: 'stats-user', preferences: { theme: 'light' } })).json();
-    await api.db.updateTable('sessions').set({ messages_sent: 3, messages_received: 7, connection_seconds: 42.9 }).where('session_id', '=', session_id).execute();
+    await api.db.updateTable('sessions').set({ messages_received: 7, connection_seconds: 42.9 }).where('session_id', '=', session_id).execute();
+    // Messages sent are the session's stored messages.
+    await api.db
+      .insertInto('messages')
+      .values([1, 2, 3].map((seq) => ({ room_id: 'general', seq: 1_000 + seq, session_id, user_id: 'stats-user', content: `m${seq}`, client_msg_id: null })))
+      .execute();
     const res = await api.app.inject({ url: `/api/sessions/${session_id}/` });
     expect(res.statusCode).toBe(200);
     const body = SessionResponseSchema.strict().parse(res.json());

@@ -20,7 +20,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 describe('sendSpread', () => {
   it('sends every batch in order, 10 ms apart, the first at once', async () => {
     const { sent, send } = recorder();
-    const done = sendSpread(4, 5_000, send);
+    const done = sendSpread(4, 5_000, () => false, send);
     expect(sent).toEqual([{ batch: 0, at: 0 }]);
     await vi.advanceTimersByTimeAsync(30);
     await done;
@@ -34,7 +34,7 @@ describe('sendSpread', () => {
 
   it('packs the batches closer so the whole report takes at most half the interval', async () => {
     const { sent, send } = recorder();
-    const done = sendSpread(100, 1_000, send);
+    const done = sendSpread(100, 1_000, () => false, send);
     await vi.advanceTimersByTimeAsync(500);
     await done;
     expect(sent.map((s) => s.batch)).toEqual(range(100));
@@ -44,16 +44,32 @@ describe('sendSpread', () => {
 
   it('sends back to back, one per event-loop turn, when there is no time to spread over', async () => {
     const { sent, send } = recorder();
-    const done = sendSpread(3, 0, send);
+    const done = sendSpread(3, 0, () => false, send);
     expect(sent).toHaveLength(1);
     await vi.runAllTimersAsync();
     await done;
     expect(sent).toEqual(range(3).map((batch) => ({ batch, at: 0 })));
   });
 
+  it('sends the rest back to back once told to hurry', async () => {
+    const { sent, send } = recorder();
+    let hurry = false;
+    const done = sendSpread(5, 5_000, () => hurry, send);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent).toHaveLength(2);
+    hurry = true;
+    await vi.advanceTimersByTimeAsync(10); // the pause already started ends; no new one begins
+    await vi.runAllTimersAsync();
+    await done;
+    // 10 ms apart until then; the last two follow at once (a fake turn of the event loop is ~1 ms).
+    const at = sent.map((s) => s.at);
+    expect(at.slice(0, 3)).toEqual([0, 10, 20]);
+    expect(at[4]! - at[2]!).toBeLessThan(5);
+  });
+
   it('stops at the first batch that is refused', async () => {
     const seen: number[] = [];
-    const done = sendSpread(3, 0, (batch) => (seen.push(batch), batch < 1));
+    const done = sendSpread(3, 0, () => false, (batch) => (seen.push(batch), batch < 1));
     await vi.runAllTimersAsync();
     await done;
     expect(seen).toEqual([0, 1]);

@@ -15,13 +15,13 @@ const SPREAD_MS = 10;
 /**
  * Calls `send(i)` for each of `count` batches in order, `SPREAD_MS` apart, or closer so that the
  * whole report takes at most half of `withinMs` (the next report is due after `withinMs`);
- * `withinMs` 0 sends them back to back, one per turn of the event loop (shutdown). Stops at the
- * first batch `send` refuses (returns false).
+ * `withinMs` 0, or `hurry()` turning true (shutdown), sends the rest back to back, one per turn of
+ * the event loop. Stops at the first batch `send` refuses (returns false).
  */
-export async function sendSpread(count: number, withinMs: number, send: (index: number) => boolean): Promise<void> {
+export async function sendSpread(count: number, withinMs: number, hurry: () => boolean, send: (index: number) => boolean): Promise<void> {
   const pauseMs = Math.min(SPREAD_MS, withinMs / 2 / Math.max(1, count));
   for (let i = 0; i < count; i++) {
-    if (i > 0) await new Promise((resolve) => (pauseMs >= 1 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
+    if (i > 0) await new Promise((resolve) => (pauseMs >= 1 && !hurry() ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
     if (!send(i)) return;
   }
 }

@@ -1,7 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2026_11_26_120000_initial.js';
 import * as appendFunction from './migrations/2026_11_26_130000_append_function.js';
-import * as counterFillfactor from './migrations/2026_11_26_140000_counter_fillfactor.js';
+import * as sessionCounters from './migrations/2026_11_26_140000_session_counters.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -10,7 +10,7 @@ import * as counterFillfactor from './migrations/2026_11_26_140000_counter_fillf
 const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_120000_initial': initial,
   '2026_11_26_130000_append_function': appendFunction,
-  '2026_11_26_140000_counter_fillfactor': counterFillfactor,
+  '2026_11_26_140000_session_counters': sessionCounters,
 };
 
 /** A kysely Migrator over every migration above. */

@@ -31,7 +31,6 @@ export interface SessionsTable {
   expires_at: Date;
   closed_at: ColumnType<Date | null, never, Date | null>;
   last_activity: ColumnType<Date, Date | undefined, Date>;
-  messages_sent: Counter;
   messages_received: Counter;
   connection_seconds: ColumnType<number, number | undefined, number>;
 }

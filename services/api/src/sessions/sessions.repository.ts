@@ -49,31 +49,33 @@ export function sessionRooms(db: Db, sessionId: string): Promise<string[]> {
 
 export interface StatsIncrement {
   session_id: string;
-  messages_sent: number;
   messages_received: number;
   connection_seconds: number;
   last_activity: string;
 }
 
 /**
- * Adds a gateway's batched counters to each session in one statement. Gateways count both
- * directions (`messages_sent`: their sends the API stored), so storing a message never writes
- * its sender's session row.
+ * Adds a gateway's batched counters to each session in one statement. Messages sent are not among
+ * them: they are counted from `messages` (see messagesSent), so storing one writes no session row.
  */
 export async function addStats(db: Db, rows: readonly StatsIncrement[]): Promise<void> {
   if (rows.length === 0) return;
   await sql`
     UPDATE sessions SET
-      messages_sent = messages_sent + v.sent,
       messages_received = messages_received + v.received,
       connection_seconds = connection_seconds + v.seconds,
       last_activity = GREATEST(sessions.last_activity, v.last_activity)
     FROM unnest(
       ${rows.map((r) => r.session_id)}::uuid[],
-      ${rows.map((r) => r.messages_sent)}::bigint[],
       ${rows.map((r) => r.messages_received)}::bigint[],
       ${rows.map((r) => r.connection_seconds)}::float8[],
       ${rows.map((r) => r.last_activity)}::timestamptz[]
-    ) AS v(session_id, sent, received, seconds, last_activity)
+    ) AS v(session_id, received, seconds, last_activity)
     WHERE sessions.session_id = v.session_id`.execute(db);
+}
+
+/** Messages stored for the session: the record, so retries and lost sockets can never skew it. */
+export async function messagesSent(db: Db, sessionId: string): Promise<number> {
+  const { n } = await db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  return Number(n);
 }

@@ -12,7 +12,7 @@ import type { ApiDeps } from '../deps.js';
 import type { SessionRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { bearerSubject } from '../http/bearer.js';
-import { closeSession, insertSession } from './sessions.repository.js';
+import { closeSession, insertSession, messagesSent } from './sessions.repository.js';
 import { getSession, toSessionResponse } from './sessions.service.js';
 
 const errors = { 400: HttpErrorBodySchema, 401: HttpErrorBodySchema, 403: HttpErrorBodySchema, 404: HttpErrorBodySchema };
@@ -73,7 +73,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =
     async (request) => {
       const row = await getSession(db, request.params.session_id);
       await requireOwner(request.headers.authorization, row.user_id);
-      return toSessionResponse(row);
+      return toSessionResponse(row, await messagesSent(db, row.session_id));
     },
   );
 

@@ -10,7 +10,7 @@ export function sessionStatus(row: SessionRow, now = new Date()): SessionStatus 
   return row.expires_at <= now ? 'expired' : 'active';
 }
 
-export function toSessionResponse(row: SessionRow): SessionResponse {
+export function toSessionResponse(row: SessionRow, messagesSent: number): SessionResponse {
   return {
     session_id: row.session_id,
     user_id: row.user_id,
@@ -19,7 +19,7 @@ export function toSessionResponse(row: SessionRow): SessionResponse {
     last_activity: row.last_activity.toISOString(),
     preferences: row.preferences as SessionResponse['preferences'],
     statistics: {
-      messages_sent: row.messages_sent,
+      messages_sent: messagesSent,
       messages_received: row.messages_received,
       connection_time_seconds: Math.floor(row.connection_seconds),
     },

@@ -56,9 +56,12 @@ export class PresenceReporter {
 
   /**
    * Publishes the live connections in batches of at most 100 entries (and ~512 KiB), spread over
-   * up to half the refresh interval (see reports.ts).
+   * up to half the refresh interval (see reports.ts). Every batch carries the time the room lists
+   * were read, not the time it is sent: presence keeps the newer of a refresh and a join or leave,
+   * so a join made while the batches go out is not undone by a list read before it.
    */
   async refresh(): Promise<void> {
+    const at = Date.now();
     const batches: RefreshEntry[][] = [];
     let batch: RefreshEntry[] = [];
     let bytes = 0;
@@ -80,8 +83,8 @@ export class PresenceReporter {
       bytes += size;
     }
     if (batch.length > 0) batches.push(batch);
-    await sendSpread(batches.length, this.refreshMs, (i) => {
-      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at: Date.now() });
+    await sendSpread(batches.length, this.refreshMs, () => false, (i) => {
+      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at });
       return true;
     });
   }

@@ -15,8 +15,8 @@ const IDLE_REPORT_MS = 60_000;
 /**
  * Per-session statistics, counted in memory and sent to the API in batches (never a write per
  * message): `messages_received` (chat messages delivered to the session's sockets, live or
- * replayed), `messages_sent` (messages the API stored for the session, retries not counted),
- * `connection_seconds` and `last_activity` (the latest client frame).
+ * replayed), `connection_seconds` and `last_activity` (the latest client frame). Messages sent
+ * are not counted here: the API counts a session's stored messages.
  * Reports carry increments since the previous report, at most 100 sessions each, spread over time
  * (see reports.ts).
  */
@@ -24,6 +24,10 @@ export class StatsCollector {
   /** Residue of connections closed since the last report. */
   private pending = new Map<string, Entry>();
   private timer: NodeJS.Timeout | undefined;
+  /** The periodic report still going out, if any. */
+  private reporting: Promise<void> | undefined;
+  /** Shutting down: a report still going out sends its remaining batches without pauses. */
+  private hurry = false;
 
   constructor(
     private readonly bus: Bus,
@@ -55,12 +59,23 @@ export class StatsCollector {
    * kept its residue for the next report.
    */
   async flush(all = false): Promise<void> {
+    if (all) {
+      this.hurry = true;
+      await this.reporting;
+      return this.report(true);
+    }
+    // One periodic report at a time: the next tick finds this one done (it takes at most half the interval).
+    this.reporting ??= this.report(false).finally(() => (this.reporting = undefined));
+    return this.reporting;
+  }
+
+  private async report(all: boolean): Promise<void> {
     const residue = [...this.pending.values()];
     this.pending = new Map();
     const open = [...this.hub.open];
     const total = residue.length + open.length;
     let next = 0;
-    await sendSpread(Math.ceil(total / BATCH), all ? 0 : this.intervalMs, () => {
+    await sendSpread(Math.ceil(total / BATCH), all ? 0 : this.intervalMs, () => this.hurry, () => {
       const now = Date.now();
       const sessions = new Map<string, Entry>();
       for (const end = Math.min(total, next + BATCH); next < end; next++) {
@@ -70,7 +85,7 @@ export class StatsCollector {
         }
         const conn = open[next - residue.length]!;
         if (!conn.isOpen()) continue;
-        const active = conn.received > 0 || conn.sent > 0 || conn.lastActivityAt > conn.reportedActivityAt;
+        const active = conn.received > 0 || conn.lastActivityAt > conn.reportedActivityAt;
         if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
       }
       if (sessions.size === 0) return true;
@@ -88,13 +103,11 @@ export class StatsCollector {
   private account(into: Map<string, Entry>, conn: Connection, now: number): void {
     merge(into, {
       session_id: conn.sessionId,
-      messages_sent: conn.sent,
       messages_received: conn.received,
       connection_seconds: Math.max(0, now - conn.accountedAt) / 1_000,
       last_activity: new Date(conn.lastActivityAt).toISOString(),
     });
     conn.received = 0;
-    conn.sent = 0;
     conn.accountedAt = now;
     conn.reportedActivityAt = conn.lastActivityAt;
   }
@@ -110,7 +123,6 @@ function merge(into: Map<string, Entry>, entry: Entry): void {
     into.set(entry.session_id, { ...entry });
     return;
   }
-  existing.messages_sent += entry.messages_sent;
   existing.messages_received += entry.messages_received;
   existing.connection_seconds += entry.connection_seconds;
   // ISO 8601 UTC timestamps of one format compare as strings.

@@ -44,8 +44,6 @@ export class Connection implements StreamSink {
   userBucket: TokenBucket | undefined;
   /** Deliveries not yet reported in statistics, and the time up to which connection time was. */
   received = 0;
-  /** Messages this connection sent that were stored (duplicates excluded), since the last report. */
-  sent = 0;
   accountedAt: number;
   lastActivityAt: number;
   reportedActivityAt = 0;

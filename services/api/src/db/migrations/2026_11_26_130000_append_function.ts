@@ -16,9 +16,11 @@ import { sql, type Kysely } from 'kysely';
  * the sender's).
  *
  * Why two statements: the first locks the batch's rooms (in room_id order, so two API instances
- * never deadlock); the second runs under a snapshot taken after those locks were granted (READ
- * COMMITTED takes one per statement), so it sees every message another instance committed to these
- * rooms before, which keeps both the seq counter and the de-duplication exact.
+ * never deadlock) and notes which it locked; the second runs under a snapshot taken after those
+ * locks were granted (READ COMMITTED takes one per statement), so it sees every message another
+ * instance committed to these rooms before, which keeps both the seq counter and the
+ * de-duplication exact. A room created between the two statements was not locked, so it counts
+ * as not found for this batch.
  *
  * It writes no session row: gateways count `messages_sent` and report it in batches, so a send
  * never waits on a statistics update of its sender's row.
@@ -36,8 +38,11 @@ CREATE FUNCTION parley_append_messages(
 SET plan_cache_mode = force_generic_plan
 AS $fn$
 #variable_conflict use_column
+DECLARE
+  locked_rooms text[];
 BEGIN
-  PERFORM 1 FROM rooms WHERE room_id = ANY (p_room_ids) ORDER BY room_id FOR UPDATE;
+  SELECT coalesce(array_agg(l.room_id), '{}') INTO locked_rooms
+  FROM (SELECT room_id FROM rooms WHERE room_id = ANY (p_room_ids) ORDER BY room_id FOR UPDATE) l;
 
   RETURN QUERY
   WITH req AS (
@@ -53,7 +58,8 @@ BEGIN
         ELSE 'eligible'
       END AS verdict
     FROM req
-    LEFT JOIN rooms r ON r.room_id = req.room_id
+    -- Only the rooms locked above: one created since is not in this batch's view.
+    LEFT JOIN rooms r ON r.room_id = req.room_id AND r.room_id = ANY (locked_rooms)
     LEFT JOIN sessions s ON s.session_id = req.session_id AND s.user_id = req.user_id
       AND s.closed_at IS NULL AND s.expires_at > now()
     LEFT JOIN messages earlier ON earlier.room_id = req.room_id AND earlier.user_id = req.user_id

@@ -45,7 +45,6 @@ export async function handleTextMessage(conn: Connection, message: ClientTextMes
     return reportFailure(conn, withDetails(busFailure(err, 'The message store'), about));
   }
   const { message_id, seq } = reply.message;
-  if (!reply.duplicate) conn.sent++;
   conn.sendFrame('message_ack', { client_msg_id, message_id, seq, room_id, duplicate: reply.duplicate });
   ctx.metrics.ackLatency.observe((performance.now() - receivedAt) / 1_000);
 }

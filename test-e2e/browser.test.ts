@@ -6,8 +6,9 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`; never a browser download). Without it
  * the suite is skipped with a message, unless CI is set: then it fails.
  */
-import { createTestDatabase, freePort, serviceUrl, uniqueId, type TestDatabase } from '@parley/testing';
+import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
+import { isolatedEnv } from './support/stack.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -55,11 +56,7 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
       edgePort,
       staticDir: DEMO_DIR,
       env: {
-        DATABASE_URL: db.url,
-        NATS_URL: serviceUrl('nats'),
-        REDIS_URL: serviceUrl('redis'),
-        BUS_SUBJECT_PREFIX: uniqueId('e2e'),
-        REDIS_KEY_PREFIX: uniqueId('e2e'),
+        ...isolatedEnv(db),
         WS_ALLOWED_ORIGINS: `http://127.0.0.1:${edgePort}`,
         LOG_LEVEL: 'info',
       },

@@ -16,6 +16,17 @@ export interface TestStack extends Stack {
   logs(): string;
 }
 
+/** Where one test file's stack keeps its state: its database, and NATS and Redis prefixes of its own. */
+export function isolatedEnv(db: TestDatabase): Record<string, string> & { DATABASE_URL: string } {
+  return {
+    DATABASE_URL: db.url,
+    NATS_URL: serviceUrl('nats'),
+    REDIS_URL: serviceUrl('redis'),
+    BUS_SUBJECT_PREFIX: uniqueId('e2e'),
+    REDIS_KEY_PREFIX: uniqueId('e2e'),
+  };
+}
+
 /**
  * The stack as processes behind the local edge, isolated for one test file: a database of its
  * own, and its own NATS subject prefix and Redis key prefix. Timers are shortened so statistics
@@ -29,11 +40,7 @@ export async function startTestStack(counts: { apis?: number; gateways?: number;
     gateways: counts.gateways ?? 2,
     presences: counts.presences ?? 2,
     env: {
-      DATABASE_URL: db.url,
-      NATS_URL: serviceUrl('nats'),
-      REDIS_URL: serviceUrl('redis'),
-      BUS_SUBJECT_PREFIX: uniqueId('e2e'),
-      REDIS_KEY_PREFIX: uniqueId('e2e'),
+      ...isolatedEnv(db),
       JWT_SECRET,
       LOG_LEVEL: 'warn',
       STATS_INTERVAL_MS: '300',

@@ -67,4 +67,30 @@ describe('StatsCollector', () => {
     await periodic;
     expect(reports.flatMap((r) => r.sessions)).toHaveLength(250);
   });
+
+  it('keeps what a failed report could not send for the next one', async () => {
+    const bus = createMemoryBus();
+    const reports: SessionStatsReport[] = [];
+    bus.subscribe(subjects.api.statsReport, (report) => void reports.push(report));
+    let down = true;
+    const flaky = new Proxy(bus, {
+      get: (target, key) =>
+        key === 'publish'
+          ? (...args: Parameters<typeof bus.publish>) => {
+              if (down) throw new Error('bus down');
+              return target.publish(...args);
+            }
+          : Reflect.get(target, key),
+    });
+    const at = Date.now();
+    const open = [connection(session(0), 4, at)];
+    const stats = new StatsCollector(flaky, createLogger({ service: 'test', level: 'silent' }), { open: new Set(open) } as unknown as Hub, 'gw-test', 5_000);
+    for (let i = 1; i <= 150; i++) stats.closed(connection(session(i), 1, at), at);
+    await stats.flush(true);
+    expect(reports).toHaveLength(0);
+    down = false;
+    await stats.flush(true);
+    await expect.poll(() => reports.flatMap((r) => r.sessions).length).toBe(151);
+    expect(reports.flatMap((r) => r.sessions).reduce((n, e) => n + e.messages_received, 0)).toBe(154);
+  });
 });

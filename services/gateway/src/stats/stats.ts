@@ -93,7 +93,11 @@ export class StatsCollector {
         this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: [...sessions.values()] });
         return true;
       } catch (err) {
-        this.logger.warn({ err, sessions: sessions.size }, 'statistics report not published');
+        this.logger.warn({ err, sessions: sessions.size }, 'statistics report not published; kept for the next one');
+        // This batch and the residue not reached yet wait for the next report; connections not
+        // reached yet still hold their own counts.
+        for (const entry of sessions.values()) merge(this.pending, entry);
+        for (; next < residue.length; next++) merge(this.pending, residue[next]!);
         return false;
       }
     });

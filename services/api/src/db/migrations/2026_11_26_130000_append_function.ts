@@ -22,8 +22,8 @@ import { sql, type Kysely } from 'kysely';
  * de-duplication exact. A room created between the two statements was not locked, so it counts
  * as not found for this batch.
  *
- * It writes no session row: gateways count `messages_sent` and report it in batches, so a send
- * never waits on a statistics update of its sender's row.
+ * It writes no session row (a session's `messages_sent` is counted from `messages` when read), so
+ * a send never waits on a statistics update of its sender's row.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`

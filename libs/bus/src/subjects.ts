@@ -17,6 +17,7 @@ import {
   UserPresenceReplySchema,
   UserPresenceRequestSchema,
   SessionControlSchema,
+  UserControlSchema,
   SessionInfoSchema,
   SessionStatsReportSchema,
   type RoomEvent,
@@ -91,6 +92,9 @@ export const subjects = Object.freeze({
 
   /** `gateway.session.control`: API → every gateway (no queue group): make live connections follow a REST change. */
   sessionControl: defineTopic('gateway.session.control', SessionControlSchema),
+
+  /** `gateway.user.control`: API → every gateway (no queue group): make a user's live connections follow a membership change. */
+  userControl: defineTopic('gateway.user.control', UserControlSchema),
 
   /** `presence.events`: gateways → presence (queue group `presence`): connects, joins, heartbeats, leaves. */
   presenceEvents: defineTopic('presence.events', PresenceEventSchema, QUEUE_GROUPS.presence),

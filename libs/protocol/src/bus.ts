@@ -160,3 +160,15 @@ export const SessionControlSchema = z
     path: ['room_id'],
   });
 export type SessionControl = z.infer<typeof SessionControlSchema>;
+
+/**
+ * API → gateways: make every live connection of a user follow a membership change.
+ * `remove`: the user was removed from `room_id` (by an owner or admin): each of their sockets
+ * leaves the room at once and is told `room_left {reason: "removed"}`.
+ */
+export const UserControlSchema = z.object({
+  user_id: UserIdSchema,
+  action: z.enum(['remove']),
+  room_id: RoomIdSchema,
+});
+export type UserControl = z.infer<typeof UserControlSchema>;

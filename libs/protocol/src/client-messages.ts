@@ -87,12 +87,28 @@ export type LeaveRoomData = z.infer<typeof LeaveRoomDataSchema>;
 export const LeaveRoomMessageSchema = clientEnvelopeSchema('leave_room', LeaveRoomDataSchema);
 export type LeaveRoomMessage = z.infer<typeof LeaveRoomMessageSchema>;
 
+/**
+ * `refresh` data: a fresh JWT for the connection's user (same `sub`), sent in answer to a
+ * `token_expiring` system message (or at any time). The socket keeps its session, rooms and
+ * position; it is closed with 4401 at the old token's `exp` if no valid refresh arrives.
+ * 8,192 bytes covers any sane JWT and keeps the frame far below the frame limit.
+ */
+export const RefreshDataSchema = z.object({
+  token: z.string().min(1, { error: 'token is required' }).max(8_192),
+});
+export type RefreshData = z.infer<typeof RefreshDataSchema>;
+
+/** Client `refresh` frame. Answered with `token_refreshed`, or an AUTHENTICATION_ERROR. */
+export const RefreshMessageSchema = clientEnvelopeSchema('refresh', RefreshDataSchema);
+export type RefreshMessage = z.infer<typeof RefreshMessageSchema>;
+
 /** Every frame a client may send, discriminated on `type`. */
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ClientTextMessageSchema,
   ClientHeartbeatSchema,
   JoinRoomMessageSchema,
   LeaveRoomMessageSchema,
+  RefreshMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -102,5 +118,6 @@ export const CLIENT_MESSAGE_TYPES = [
   'heartbeat',
   'join_room',
   'leave_room',
+  'refresh',
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessageType = ClientMessage['type'];

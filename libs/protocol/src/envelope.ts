@@ -32,8 +32,8 @@ export type ClientMetadata = z.infer<typeof ClientMetadataSchema>;
 
 /**
  * Declares a server → client frame. Strict in the sense that every envelope field is required:
- * `timestamp` (ms since epoch, when the server built the frame), `session_id` (the recipient's
- * for frames addressed to one connection, the sender's for room broadcasts), `data`, and
+ * `timestamp` (ms since epoch, when the server built the frame), `session_id` (always the
+ * recipient's own: a session id resumes a session, so no frame carries another's), `data`, and
  * `metadata` `{version: "1.0", source: "server"}`.
  */
 export function serverEnvelopeSchema<const T extends string, D extends z.ZodType>(type: T, data: D) {

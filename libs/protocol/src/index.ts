@@ -27,24 +27,31 @@ export type { ServerMetadata, ClientMetadata, ServerEnvelope } from './envelope.
 export {
   ContentSchema, ClientTextMessageDataSchema, ClientTextMessageSchema, ClientHeartbeatDataSchema,
   ClientHeartbeatSchema, JoinRoomDataSchema, JoinRoomMessageSchema, LeaveRoomDataSchema,
-  LeaveRoomMessageSchema, ClientMessageSchema, CLIENT_MESSAGE_TYPES,
+  LeaveRoomMessageSchema, RefreshDataSchema, RefreshMessageSchema, ClientMessageSchema,
+  CLIENT_MESSAGE_TYPES,
 } from './client-messages.js';
 export type {
   Content, ClientTextMessageData, ClientTextMessage, ClientHeartbeatData, ClientHeartbeat,
-  JoinRoomData, JoinRoomMessage, LeaveRoomData, LeaveRoomMessage, ClientMessage, ClientMessageType,
+  JoinRoomData, JoinRoomMessage, LeaveRoomData, LeaveRoomMessage, RefreshData, RefreshMessage,
+  ClientMessage, ClientMessageType,
 } from './client-messages.js';
+export {
+  WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, subprotocolsFor, tokenFromSubprotocols,
+} from './ws-auth.js';
 export {
   StoredMessageSchema, ChatMessageSchema, toChatMessage, MessagesQuerySchema, MessagesPageSchema,
 } from './messages.js';
 export type { StoredMessage, ChatMessage, MessagesQuery, MessagesPage } from './messages.js';
 export {
   WelcomeDataSchema, UserJoinedDataSchema, UserLeftDataSchema, RoomJoinedDataSchema,
-  RoomLeftDataSchema, ReconnectDataSchema, SystemMessageDataSchema, SystemMessageSchema,
+  RoomLeftDataSchema, ReconnectDataSchema, TokenExpiringDataSchema, TokenRefreshedDataSchema,
+  SystemMessageDataSchema, SystemMessageSchema,
   ServerTextMessageSchema, MessageAckDataSchema, MessageAckSchema, ServerHeartbeatDataSchema,
   ServerHeartbeatSchema, ErrorMessageSchema, ServerMessageSchema, SERVER_MESSAGE_TYPES,
 } from './server-messages.js';
 export type {
   WelcomeData, UserJoinedData, UserLeftData, RoomJoinedData, RoomLeftData, ReconnectData,
+  TokenExpiringData, TokenRefreshedData,
   SystemMessageData, SystemAction, SystemMessage, ServerTextMessage, MessageAckData, MessageAck,
   ServerHeartbeatData, ServerHeartbeat, ErrorMessage, ServerMessage, ServerMessageType,
   ServerMessageOf, ServerMessageData,
@@ -65,12 +72,16 @@ export type {
   SessionStatistics, SessionResponse, SessionParams,
 } from './sessions.js';
 export {
-  DEFAULT_ROOM_CATEGORY, RoomSchema, ListRoomsQuerySchema, ListRoomsResponseSchema,
-  RoomParamsSchema, CreateRoomRequestSchema, JoinRoomRequestSchema, JoinRoomResponseSchema,
+  DEFAULT_ROOM_CATEGORY, RoomVisibilitySchema, RoomTypeSchema, RoomRoleSchema, RoomSchema,
+  ListRoomsQuerySchema, ListRoomsResponseSchema, RoomParamsSchema, CreateNamedRoomRequestSchema,
+  CreateDirectRoomRequestSchema, CreateRoomRequestSchema, RoomMemberSchema, ListMembersResponseSchema,
+  AddMemberRequestSchema, UpdateMemberRequestSchema, MemberParamsSchema, JoinRoomRequestSchema, JoinRoomResponseSchema,
   LeaveRoomRequestSchema, LeaveRoomResponseSchema, RoomPresenceResponseSchema,
 } from './rooms.js';
 export type {
-  Room, ListRoomsQuery, ListRoomsResponse, RoomParams, CreateRoomRequest, JoinRoomRequest,
+  RoomVisibility, RoomType, RoomRole, Room, ListRoomsQuery, ListRoomsResponse, RoomParams,
+  CreateNamedRoomRequest, CreateDirectRoomRequest, CreateRoomRequest, RoomMember,
+  ListMembersResponse, AddMemberRequest, UpdateMemberRequest, MemberParams, JoinRoomRequest,
   JoinRoomResponse, LeaveRoomRequest, LeaveRoomResponse, RoomPresenceResponse,
 } from './rooms.js';
 export {
@@ -84,11 +95,11 @@ export type {
 export {
   BUS_BATCH_MAX, busReplySchema, RoomEventSchema, ResolveSessionRequestSchema, SessionInfoSchema,
   RoomAccessRequestSchema, RoomAccessReplySchema, AppendMessageRequestSchema,
-  AppendMessageReplySchema, SessionStatsReportSchema, SessionControlSchema,
+  AppendMessageReplySchema, SessionStatsReportSchema, SessionControlSchema, UserControlSchema,
 } from './bus.js';
 export type {
   BusReply, RoomEvent, ResolveSessionRequest, SessionInfo, RoomAccessRequest, RoomAccessReply,
-  AppendMessageRequest, AppendMessageReply, SessionStatsReport, SessionControl,
+  AppendMessageRequest, AppendMessageReply, SessionStatsReport, SessionControl, UserControl,
 } from './bus.js';
 export {
   PresenceEventSchema, PresenceCountsRequestSchema, PresenceCountsReplySchema,

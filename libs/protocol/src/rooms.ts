@@ -23,6 +23,24 @@ function humanText(min: number, max: number, what: string) {
 /** Default category of a room created without one. */
 export const DEFAULT_ROOM_CATEGORY = 'general';
 
+/**
+ * `public`: anyone may list, read and enter it. `private`: only its members; to everyone else it
+ * does not exist (absent from lists, 404 over REST, PERMISSION_DENIED over WebSocket).
+ */
+export const RoomVisibilitySchema = z.enum(['public', 'private']);
+export type RoomVisibility = z.infer<typeof RoomVisibilitySchema>;
+
+/** `room`: a named room; `direct`: the one private room of a pair of users. */
+export const RoomTypeSchema = z.enum(['room', 'direct']);
+export type RoomType = z.infer<typeof RoomTypeSchema>;
+
+/**
+ * A user's role in a room. `owner`: its creator (one per room, cannot be removed or demoted);
+ * `admin`: adds and removes members, changes roles below owner; `member`: may read and post.
+ */
+export const RoomRoleSchema = z.enum(['owner', 'admin', 'member']);
+export type RoomRole = z.infer<typeof RoomRoleSchema>;
+
 /** A room as listed by `GET /api/rooms/`. `active_users` is distinct users online now (presence). */
 export const RoomSchema = z.object({
   room_id: RoomIdSchema,
@@ -34,6 +52,9 @@ export const RoomSchema = z.object({
   category: CategorySchema,
   active_users: z.int().nonnegative(),
   created_at: IsoDateTimeSchema,
+  // Defaults: the seed's room object predates both fields, and its examples still parse.
+  visibility: RoomVisibilitySchema.default('public'),
+  type: RoomTypeSchema.default('room'),
 });
 export type Room = z.infer<typeof RoomSchema>;
 
@@ -63,17 +84,76 @@ export const RoomParamsSchema = z.object({
 export type RoomParams = z.infer<typeof RoomParamsSchema>;
 
 /**
- * Body of `POST /api/rooms/`. `name` 1–100 and `description` ≤ 500 characters (code points,
- * after trimming; absent description → ""); `category` defaults to "general". An existing
- * `room_id` is a CONFLICT (409).
+ * Body of `POST /api/rooms/` for a named room (`type` absent or `room`). `name` 1–100 and
+ * `description` ≤ 500 characters (code points, after trimming; absent description → "");
+ * `category` defaults to "general"; `visibility` to `public`. An existing `room_id` is a
+ * CONFLICT (409). The caller becomes its `owner`.
  */
-export const CreateRoomRequestSchema = z.object({
+export const CreateNamedRoomRequestSchema = z.object({
+  type: z.literal('room').optional(),
   room_id: RoomIdSchema,
   name: humanText(1, 100, 'Room name'),
   description: humanText(0, 500, 'Room description').default(''),
   category: CategorySchema.default(DEFAULT_ROOM_CATEGORY),
+  visibility: RoomVisibilitySchema.default('public'),
 });
+export type CreateNamedRoomRequest = z.infer<typeof CreateNamedRoomRequestSchema>;
+
+/**
+ * Body of `POST /api/rooms/` for a direct conversation: the one private room of two distinct
+ * users, one of them the caller. Idempotent: whichever of the two asks, the same room comes back
+ * (201 when created, 200 when it existed).
+ */
+export const CreateDirectRoomRequestSchema = z.object({
+  type: z.literal('direct'),
+  user_ids: z
+    .tuple([UserIdSchema, UserIdSchema])
+    .refine(([a, b]) => a !== b, { error: 'user_ids must name two different users' }),
+});
+export type CreateDirectRoomRequest = z.infer<typeof CreateDirectRoomRequestSchema>;
+
+/** Body of `POST /api/rooms/`: a named room, or a direct conversation (`type: "direct"`). */
+export const CreateRoomRequestSchema = z.discriminatedUnion('type', [
+  CreateNamedRoomRequestSchema,
+  CreateDirectRoomRequestSchema,
+]);
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequestSchema>;
+
+/** A membership: who is in a room and with which role. */
+export const RoomMemberSchema = z.object({
+  room_id: RoomIdSchema,
+  user_id: UserIdSchema,
+  role: RoomRoleSchema,
+  added_at: IsoDateTimeSchema,
+});
+export type RoomMember = z.infer<typeof RoomMemberSchema>;
+
+/** Response of `GET /api/rooms/{room_id}/members/` (members only for a private room). */
+export const ListMembersResponseSchema = z.object({
+  room_id: RoomIdSchema,
+  members: z.array(RoomMemberSchema),
+});
+export type ListMembersResponse = z.infer<typeof ListMembersResponseSchema>;
+
+/** Body of `POST /api/rooms/{room_id}/members/` (owners and admins). `owner` cannot be granted. */
+export const AddMemberRequestSchema = z.object({
+  user_id: UserIdSchema,
+  role: z.enum(['admin', 'member']).default('member'),
+});
+export type AddMemberRequest = z.infer<typeof AddMemberRequestSchema>;
+
+/** Body of `PATCH /api/rooms/{room_id}/members/{user_id}/` (owners and admins). */
+export const UpdateMemberRequestSchema = z.object({
+  role: z.enum(['admin', 'member']),
+});
+export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequestSchema>;
+
+/** Path parameters of `/api/rooms/{room_id}/members/{user_id}/`. */
+export const MemberParamsSchema = z.object({
+  room_id: RoomIdSchema,
+  user_id: UserIdSchema,
+});
+export type MemberParams = z.infer<typeof MemberParamsSchema>;
 
 /** Body of `POST /api/rooms/{room_id}/join/`. Unknown room → ROOM_NOT_FOUND (404). */
 export const JoinRoomRequestSchema = z.object({

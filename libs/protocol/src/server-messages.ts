@@ -58,10 +58,15 @@ export const RoomJoinedDataSchema = z.object({
 });
 export type RoomJoinedData = z.infer<typeof RoomJoinedDataSchema>;
 
-/** This connection is no longer a member of `room_id`. */
+/**
+ * This connection is no longer a member of `room_id`. `reason` is absent or `left` when the
+ * session left; `removed` when an owner or admin removed the user from the room (every socket of
+ * the user gets it, on every gateway).
+ */
 export const RoomLeftDataSchema = z.object({
   action: z.literal('room_left'),
   room_id: RoomIdSchema,
+  reason: z.enum(['left', 'removed']).optional(),
 });
 export type RoomLeftData = z.infer<typeof RoomLeftDataSchema>;
 
@@ -76,6 +81,23 @@ export const ReconnectDataSchema = z.object({
 });
 export type ReconnectData = z.infer<typeof ReconnectDataSchema>;
 
+/**
+ * The connection's token expires in `expires_in_ms`: send a `refresh` frame with a fresh token
+ * (same `sub`) before then, or the socket is closed with 4401 (`token expired`).
+ */
+export const TokenExpiringDataSchema = z.object({
+  action: z.literal('token_expiring'),
+  expires_in_ms: z.int().nonnegative(),
+});
+export type TokenExpiringData = z.infer<typeof TokenExpiringDataSchema>;
+
+/** A `refresh` was accepted: the connection now lives until the new token's expiry. */
+export const TokenRefreshedDataSchema = z.object({
+  action: z.literal('token_refreshed'),
+  expires_in_ms: z.int().nonnegative(),
+});
+export type TokenRefreshedData = z.infer<typeof TokenRefreshedDataSchema>;
+
 /** `system_message` data, discriminated on `action`. */
 export const SystemMessageDataSchema = z.discriminatedUnion('action', [
   WelcomeDataSchema,
@@ -84,6 +106,8 @@ export const SystemMessageDataSchema = z.discriminatedUnion('action', [
   RoomJoinedDataSchema,
   RoomLeftDataSchema,
   ReconnectDataSchema,
+  TokenExpiringDataSchema,
+  TokenRefreshedDataSchema,
 ]);
 export type SystemMessageData = z.infer<typeof SystemMessageDataSchema>;
 export type SystemAction = SystemMessageData['action'];

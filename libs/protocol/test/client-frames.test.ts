@@ -93,7 +93,7 @@ describe('parseClientFrame: envelope', () => {
       expectInvalid(
         parseClientFrame(JSON.stringify({ type, data: {} })),
         'type',
-        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room',
+        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room, refresh',
       );
     }
   });

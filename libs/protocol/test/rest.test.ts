@@ -122,7 +122,15 @@ describe('CreateRoomRequest', () => {
       name: 'Tech',
       description: '',
       category: 'general',
+      visibility: 'public',
     });
+  });
+
+  it('takes a direct conversation of two different users', () => {
+    expect(CreateRoomRequestSchema.parse({ type: 'direct', user_ids: ['ann', 'bob'] })).toEqual({ type: 'direct', user_ids: ['ann', 'bob'] });
+    expect(CreateRoomRequestSchema.safeParse({ type: 'direct', user_ids: ['ann', 'ann'] }).success).toBe(false);
+    expect(CreateRoomRequestSchema.safeParse({ type: 'direct', user_ids: ['ann'] }).success).toBe(false);
+    expect(CreateRoomRequestSchema.safeParse({ type: 'group', room_id: 'x', name: 'X' }).success).toBe(false);
   });
 
   it('bounds name and description in characters', () => {

@@ -7,7 +7,7 @@ import type {
   ClientMessage,
   ClientMessageType,
   CloseCode,
-  CreateRoomRequestSchema,
+  CreateNamedRoomRequestSchema,
   ErrorData,
   ListRoomsQuery,
   ListRoomsQuerySchema,
@@ -41,7 +41,7 @@ describe('exported types', () => {
     expectTypeOf<Extract<ClientMessage, { type: 'join_room' }>['data']['since_seq']>().toEqualTypeOf<
       number | undefined
     >();
-    expectTypeOf<ClientMessageType>().toEqualTypeOf<'text_message' | 'heartbeat' | 'join_room' | 'leave_room'>();
+    expectTypeOf<ClientMessageType>().toEqualTypeOf<'text_message' | 'heartbeat' | 'join_room' | 'leave_room' | 'refresh'>();
     expectTypeOf<(typeof CLIENT_MESSAGE_TYPES)[number]>().toEqualTypeOf<ClientMessageType>();
     expectTypeOf<ClientMessage['timestamp']>().toEqualTypeOf<number | undefined>();
   });
@@ -54,7 +54,7 @@ describe('exported types', () => {
     expectTypeOf<ServerMessageOf<'text_message'>['data']>().not.toHaveProperty('session_id');
     expectTypeOf<Extract<SystemMessageData, { action: 'welcome' }>['limits']['max_frame_bytes']>().toEqualTypeOf<number>();
     expectTypeOf<SystemMessageData['action']>().toEqualTypeOf<
-      'welcome' | 'user_joined' | 'user_left' | 'room_joined' | 'room_left' | 'reconnect'
+      'welcome' | 'user_joined' | 'user_left' | 'room_joined' | 'room_left' | 'reconnect' | 'token_expiring' | 'token_refreshed'
     >();
     expectTypeOf<(typeof SERVER_MESSAGE_TYPES)[number]>().toEqualTypeOf<ServerMessageType>();
     expectTypeOf<ServerMessage['timestamp']>().toEqualTypeOf<number>();
@@ -79,8 +79,9 @@ describe('exported types', () => {
     expectTypeOf<ListRoomsQuery['category']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<MessagesQuery['before_seq']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<z.input<typeof ListRoomsQuerySchema>['limit']>().toEqualTypeOf<unknown>();
-    expectTypeOf<z.output<typeof CreateRoomRequestSchema>['category']>().toEqualTypeOf<string>();
-    expectTypeOf<z.input<typeof CreateRoomRequestSchema>['category']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<z.output<typeof CreateNamedRoomRequestSchema>['category']>().toEqualTypeOf<string>();
+    expectTypeOf<z.input<typeof CreateNamedRoomRequestSchema>['category']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<z.output<typeof CreateNamedRoomRequestSchema>['visibility']>().toEqualTypeOf<'public' | 'private'>();
   });
 
   it('bus types', () => {

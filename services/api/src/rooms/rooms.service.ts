@@ -15,6 +15,8 @@ export function toRoom(row: RoomRow, activeUsers: number): Room {
     category: row.category,
     active_users: activeUsers,
     created_at: row.created_at.toISOString(),
+    visibility: 'public',
+    type: 'room',
   };
 }
 
@@ -46,6 +48,7 @@ export class RoomsService {
   }
 
   async create(request: CreateRoomRequest): Promise<Room> {
+    if (request.type === 'direct') throw new ApiError('VALIDATION_ERROR', 'Direct rooms are not available yet');
     const row = await insertRoom(this.db, request);
     if (!row) throw new ApiError('CONFLICT', `Room '${request.room_id}' already exists`);
     return toRoom(row, 0);

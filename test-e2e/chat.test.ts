@@ -60,7 +60,7 @@ describe('the stack behind one origin', () => {
     expect(ack.data).toMatchObject({ client_msg_id: 'a-1', room_id: 'e2e-room', seq: 1, duplicate: false });
     const received = await b.next(isType('text_message'));
     expect(received.data).toMatchObject({ content: 'hello from gateway 1', user_id: 'alice', seq: 1, client_msg_id: 'a-1' });
-    expect(received.session_id).toBe(alice.session_id);
+    expect(received.session_id).toBe(bob.session_id);
     await a.next(isType('text_message'));
     await new Promise((r) => setTimeout(r, 300));
     expect(texts(c, 'e2e-room')).toEqual([]);

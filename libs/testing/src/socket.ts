@@ -11,6 +11,8 @@ export interface Frame {
 
 export interface ClientOptions {
   headers?: Record<string, string>;
+  /** Offered in Sec-WebSocket-Protocol (e.g. `subprotocolsFor(token)`). */
+  protocols?: string[];
   /** false: never answer server pings (a silent peer). */
   autoPong?: boolean;
 }
@@ -27,6 +29,8 @@ export const isError = (code: string): Predicate => (f) => f.type === 'error' &&
  */
 export class TestSocket {
   readonly frames: Frame[] = [];
+  /** Every frame exactly as it arrived on the wire (for scanning bytes a parse would hide). */
+  readonly raw: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: { predicate: Predicate; from: number; resolve: (f: Frame) => void }[] = [];
 
@@ -35,6 +39,7 @@ export class TestSocket {
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('error', () => undefined);
     ws.on('message', (data: Buffer) => {
+      this.raw.push(data.toString());
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => {
@@ -47,7 +52,7 @@ export class TestSocket {
 
   /** Opens a socket; rejects with `Unexpected server response: <status>` when the upgrade is refused. */
   static async open(url: string, options: ClientOptions = {}): Promise<TestSocket> {
-    const ws = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
+    const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers, autoPong: options.autoPong ?? true });
     const client = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -49,7 +49,8 @@ export class RoomsService {
 
   async create(request: CreateRoomRequest): Promise<Room> {
     if (request.type === 'direct') throw new ApiError('VALIDATION_ERROR', 'Direct rooms are not available yet');
-    const row = await insertRoom(this.db, request);
+    const { room_id, name, description, category } = request;
+    const row = await insertRoom(this.db, { room_id, name, description, category });
     if (!row) throw new ApiError('CONFLICT', `Room '${request.room_id}' already exists`);
     return toRoom(row, 0);
   }

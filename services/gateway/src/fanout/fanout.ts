@@ -1,12 +1,13 @@
 import type { Logger } from '@parley/observability';
-import { serverEnvelope, toChatMessage, type RoomEvent } from '@parley/protocol';
+import { toChatMessage, type RoomEvent } from '@parley/protocol';
 import type { GatewayMetrics } from '../health/metrics.js';
 import type { RoomRegistry } from '../hub/rooms.js';
+import { BroadcastFrame } from './broadcast-frame.js';
 
 /**
  * Room event (from the room's subject) → local members. A chat message is encoded once per
- * gateway: one envelope (the sender's session id, the public message without session id),
- * serialized and UTF-8 encoded once, and the same bytes are offered to every member's stream.
+ * gateway (the public message, without the sender's session id) and each member's stream gets
+ * the same {@link BroadcastFrame}, addressed to the member only when it is written.
  * `user_joined`/`user_left` (from presence) become a `system_message` to each member.
  * Never throws: the subscription loop must survive any event.
  */
@@ -21,7 +22,7 @@ export function createFanout(rooms: RoomRegistry, metrics: GatewayMetrics, logge
           logger.warn({ room_id: roomId, message_room: message.room_id }, 'dropped a message published on another room subject');
           return;
         }
-        const frame = Buffer.from(JSON.stringify(serverEnvelope('text_message', message.session_id, toChatMessage(message))));
+        const frame = BroadcastFrame.encode('text_message', toChatMessage(message));
         metrics.broadcasts.inc();
         for (const conn of members) conn.offerMessage(roomId, message.seq, frame);
         return;

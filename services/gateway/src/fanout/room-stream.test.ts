@@ -2,6 +2,7 @@ import type { Logger } from '@parley/observability';
 import type { ChatMessage, MessagesPage } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import type { HistorySource } from './history.js';
+import { BroadcastFrame } from './broadcast-frame.js';
 import { RoomStream, type StreamSink } from './room-stream.js';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';
@@ -43,7 +44,9 @@ function sink() {
     sessionId: SESSION,
     isOpen: () => true,
     deliver(frame, path) {
-      const parsed = JSON.parse(frame.toString()) as { data: { seq: number } };
+      const text = typeof frame === 'string' ? frame : frame.for(SESSION).toString();
+      const parsed = JSON.parse(text) as { session_id: string; data: { seq: number } };
+      expect(parsed.session_id).toBe(SESSION);
       seqs.push(parsed.data.seq);
       paths.push(path);
     },
@@ -51,7 +54,7 @@ function sink() {
   return { s, seqs, paths };
 }
 
-const frame = (seq: number) => Buffer.from(JSON.stringify({ type: 'text_message', data: message(seq) }));
+const frame = (seq: number) => BroadcastFrame.encode('text_message', message(seq));
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
 describe('RoomStream', () => {

@@ -1,13 +1,14 @@
 import type { Logger } from '@parley/observability';
 import { serverEnvelope, type ChatMessage } from '@parley/protocol';
+import type { BroadcastFrame } from './broadcast-frame.js';
 import type { HistorySource } from './history.js';
 
 /** The connection side of a stream: where frames go. */
 export interface StreamSink {
   readonly sessionId: string;
   isOpen(): boolean;
-  /** Writes one chat message frame and counts the delivery. */
-  deliver(frame: Buffer | string, path: 'live' | 'replay'): void;
+  /** Writes one chat message frame (a live broadcast, or a replay addressed to this sink) and counts it. */
+  deliver(frame: BroadcastFrame | string, path: 'live' | 'replay'): void;
 }
 
 export interface CatchUpOptions {
@@ -30,7 +31,7 @@ const RETRY_DELAYS_MS = [200, 500, 1_000];
 
 interface Held {
   readonly seq: number;
-  readonly frame: Buffer;
+  readonly frame: BroadcastFrame;
 }
 
 /**
@@ -57,7 +58,7 @@ export class RoomStream {
   ) {}
 
   /** A live message of this room, `frame` being its encoded broadcast (shared by every member). */
-  offer(seq: number, frame: Buffer): void {
+  offer(seq: number, frame: BroadcastFrame): void {
     if (this.lastSeq < 0 || this.catchingUp) return this.hold(seq, frame);
     if (seq <= this.lastSeq) return;
     if (seq === this.lastSeq + 1) {
@@ -94,7 +95,7 @@ export class RoomStream {
     this.held = undefined;
   }
 
-  private hold(seq: number, frame: Buffer): void {
+  private hold(seq: number, frame: BroadcastFrame): void {
     this.held ??= [];
     if (this.held.length >= MAX_HELD) {
       // Everything held is stored: forget it and read it back from history instead.

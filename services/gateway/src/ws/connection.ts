@@ -11,6 +11,7 @@ import {
   type ServerMessageType,
 } from '@parley/protocol';
 import type { GatewayContext } from '../context.js';
+import type { BroadcastFrame } from '../fanout/broadcast-frame.js';
 import type { RoomStream, StreamSink } from '../fanout/room-stream.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import { onFrame } from './dispatch.js';
@@ -126,15 +127,15 @@ export class Connection implements StreamSink {
   }
 
   /** StreamSink: one chat message to this socket, counted for statistics and health. */
-  deliver(frame: string | Buffer, path: 'live' | 'replay'): void {
-    if (!this.send(frame)) return;
+  deliver(frame: BroadcastFrame | string, path: 'live' | 'replay'): void {
+    if (!this.send(typeof frame === 'string' ? frame : frame.for(this.sessionId))) return;
     this.received++;
     if (path === 'live') this.ctx.counters.liveDeliveries++;
     else this.ctx.counters.replayDeliveries++;
   }
 
   /** A live message of a room this connection is in (or joining). */
-  offerMessage(roomId: string, seq: number, frame: Buffer): void {
+  offerMessage(roomId: string, seq: number, frame: BroadcastFrame): void {
     this.rooms?.get(roomId)?.offer(seq, frame);
   }
 

@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import { WS_SUBPROTOCOL } from '@parley/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { limitsOf } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -76,6 +77,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       perMessageDeflate: false,
       // The hub tracks sockets; ws's own Set would be a second copy of every reference.
       clientTracking: false,
+      // A client may offer `parley.v1, parley.token.<jwt>`: select the protocol, never echo the token.
+      handleProtocols: (protocols: Set<string>) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
       // A ws 8.23 option that @types/ws 8.18 does not declare yet.
       ...({ closeTimeout: config.WS_CLOSE_TIMEOUT_MS } as object),
     },

@@ -7,7 +7,10 @@ const L = DEFAULT_LIMITS;
 /** Every setting of the gateway, from the environment; defaults are DESIGN.md's limits. */
 export const GatewayConfigSchema = z.object({
   ...serviceFields(3000),
-  /** AUTH_REQUIRED: a connection needs a valid `?token=` (a `session_id` alone is not enough). */
+  /**
+   * AUTH_REQUIRED: a connection needs a valid token (`Sec-WebSocket-Protocol: parley.v1,
+   * parley.token.<jwt>` or `?token=`); a `session_id` alone is not enough.
+   */
   ...authFields,
   /** The API over HTTP, for history catch-up (`GET /api/rooms/{id}/messages/?after_seq=`). */
   API_URL: envUrl().default('http://127.0.0.1:3001'),
@@ -58,6 +61,11 @@ export const GatewayConfigSchema = z.object({
   STATS_INTERVAL_MS: envDurationMs({ min: 100 }).default(5_000),
   PRESENCE_REFRESH_MS: envDurationMs({ min: 100 }).default(20_000),
   PRESENCE_TTL_MS: envDurationMs({ min: 1_000 }).default(60_000),
+
+  /** How long before a socket's token expires the server sends `token_expiring` (asking for a `refresh`). */
+  WS_TOKEN_REFRESH_NOTICE_MS: envDurationMs({ min: 100 }).default(60_000),
+  /** Clock-skew allowance: a socket whose token was not refreshed is closed (4401) this long after `exp`. */
+  WS_TOKEN_EXPIRY_GRACE_MS: envDurationMs({ min: 0, max: 300_000 }).default(5_000),
 
   /** Upper bound of the random `retry_after_ms` sent with the reconnect hint at shutdown. */
   RECONNECT_JITTER_MS: envDurationMs({ min: 0 }).default(5_000),

@@ -1,6 +1,7 @@
 import { createTokenVerifier, signToken } from '@parley/auth';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subprotocolsFor } from '@parley/protocol';
 import { isError, isType, type TestSocket as Client } from '@parley/testing';
 import { GatewayTestbed, type ApiStack, type TestGateway } from './stack.js';
 
@@ -82,11 +83,17 @@ describe('authentication', () => {
     await client.next(isType('system_message', 'welcome'));
     client.close();
     await client.closed;
+    const inHeader = await signToken(SECRET, { sub: 'header' }, { expiresIn: 600 });
+    const viaHeader = await bed.open(`${secured.ws}/ws/chat/`, { protocols: subprotocolsFor(inHeader) });
+    await viaHeader.next(isType('system_message', 'welcome'));
+    viaHeader.close();
+    await viaHeader.closed;
     const logs = secured.logs();
     expect(logs).toContain('incoming request');
     expect(logs).toContain('[REDACTED]');
     expect(logs.split(marker).length - 1).toBe(0);
     expect(logs.split(valid).length - 1).toBe(0);
+    expect(logs.split(inHeader).length - 1).toBe(0);
   });
 });
 

@@ -56,6 +56,9 @@ export class Connection implements StreamSink {
   private lastPingAt: number;
   private awaitingPong = false;
   private killTimer: NodeJS.Timeout | undefined;
+  /** The `exp` (ms) of the token the connection was authenticated with; 0 when none. */
+  private tokenExpiresAt = 0;
+  private tokenNoticeSent = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -159,9 +162,16 @@ export class Connection implements StreamSink {
     this.awaitingPong = false;
   }
 
+  /** The connection lives until `expiresAt` (ms) unless a `refresh` moves it. */
+  expireTokenAt(expiresAt: number): void {
+    this.tokenExpiresAt = expiresAt;
+    this.tokenNoticeSent = false;
+  }
+
   /** Called by the ping sweep: ping when due, close a peer that did not answer the last ping. */
   checkLiveness(now: number): void {
     if (this.phase >= Phase.Closing) return;
+    if (this.tokenExpiresAt !== 0 && this.phase === Phase.Open && this.checkToken(now)) return;
     const { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } = this.ctx.config;
     if (this.awaitingPong) {
       if (now - this.lastPingAt >= WS_PONG_TIMEOUT_MS) this.closeWith(CLOSE_CODES.HEARTBEAT_TIMEOUT);
@@ -171,6 +181,24 @@ export class Connection implements StreamSink {
     this.lastPingAt = now;
     this.awaitingPong = true;
     this.socket.ping();
+  }
+
+  /**
+   * A token's `exp` holds on a live socket: `token_expiring` once, WS_TOKEN_REFRESH_NOTICE_MS
+   * before it, then 4401 once the clock-skew grace after it has passed. True when closed.
+   */
+  private checkToken(now: number): boolean {
+    const { WS_TOKEN_REFRESH_NOTICE_MS, WS_TOKEN_EXPIRY_GRACE_MS } = this.ctx.config;
+    if (now >= this.tokenExpiresAt + WS_TOKEN_EXPIRY_GRACE_MS) {
+      this.sendError('AUTHENTICATION_ERROR', 'Token expired', { field: 'token', issue: 'send a refresh frame with a fresh token before expiry' });
+      this.closeWith(CLOSE_CODES.AUTHENTICATION_FAILED, 'token expired');
+      return true;
+    }
+    if (!this.tokenNoticeSent && now >= this.tokenExpiresAt - WS_TOKEN_REFRESH_NOTICE_MS) {
+      this.tokenNoticeSent = true;
+      this.sendFrame('system_message', { action: 'token_expiring', expires_in_ms: Math.max(0, this.tokenExpiresAt - now) });
+    }
+    return false;
   }
 
   /**

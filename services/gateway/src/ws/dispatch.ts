@@ -4,6 +4,7 @@ import type { Connection } from './connection.js';
 import { handleHeartbeat } from './handlers/heartbeat.js';
 import { handleJoinRoom } from './handlers/join-room.js';
 import { handleLeaveRoom } from './handlers/leave-room.js';
+import { handleRefresh } from './handlers/refresh.js';
 import { handleTextMessage } from './handlers/text-message.js';
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
@@ -79,6 +80,8 @@ async function handle(conn: Connection, message: ClientMessage, receivedAt: numb
       return handleLeaveRoom(conn, message);
     case 'heartbeat':
       return handleHeartbeat(conn, message);
+    case 'refresh':
+      return handleRefresh(conn, message);
   }
 }
 

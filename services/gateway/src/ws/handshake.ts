@@ -1,5 +1,5 @@
 import type { WebSocket } from '@fastify/websocket';
-import { CLOSE_CODES, RoomIdSchema } from '@parley/protocol';
+import { CLOSE_CODES, RoomIdSchema, tokenFromSubprotocols } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { Connection } from './connection.js';
@@ -33,8 +33,10 @@ function first(value: unknown): string | undefined {
 function handshakeParams(request: FastifyRequest): HandshakeParams {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const params = (request.params ?? {}) as Record<string, unknown>;
+  const protocols = request.headers['sec-websocket-protocol'];
   return {
-    token: first(query['token']),
+    // The header keeps the token out of URLs (and so out of access logs and browser history).
+    token: first(query['token']) ?? (protocols === undefined ? undefined : tokenFromSubprotocols(protocols.split(',').map((p) => p.trim()))),
     sessionId: first(query['session_id']),
     roomId: first(params['room_id']) ?? first(query['room_id']),
   };
@@ -59,6 +61,7 @@ async function establish(conn: Connection, params: HandshakeParams): Promise<voi
     return conn.closeWith(CLOSE_CODES.POLICY_VIOLATION);
   }
   conn.markOpen(session.session_id, session.user_id);
+  if (identity.tokenExpiresAt !== undefined) conn.expireTokenAt(identity.tokenExpiresAt);
   conn.userBucket = ctx.hub.identify(conn);
   ctx.presence.connect(conn);
 

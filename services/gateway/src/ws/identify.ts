@@ -19,7 +19,8 @@ export interface HandshakeParams {
 }
 
 export type Identity =
-  | { readonly ok: true; readonly session: SessionInfo }
+  /** `tokenExpiresAt`: the token's `exp` in ms, when the connection was authenticated by one. */
+  | { readonly ok: true; readonly session: SessionInfo; readonly tokenExpiresAt?: number | undefined }
   | { readonly ok: false; readonly error: ErrorData; readonly close: CloseCodeInfo };
 
 const denied = (message: string): Identity => ({
@@ -43,6 +44,7 @@ const unavailable = (what: string): Identity => ({
  */
 export async function identify(params: HandshakeParams, ctx: GatewayContext): Promise<Identity> {
   let userId: string | undefined;
+  let tokenExpiresAt: number | undefined;
   if (params.token !== undefined) {
     if (!ctx.verifier) return denied('Token authentication is not enabled on this server');
     const verified = await ctx.verifier.verify(params.token);
@@ -51,8 +53,9 @@ export async function identify(params: HandshakeParams, ctx: GatewayContext): Pr
     }
     if (!UserIdSchema.safeParse(verified.claims.sub).success) return denied('Invalid token: "sub" is not a valid user id');
     userId = verified.claims.sub;
+    tokenExpiresAt = verified.claims.exp * 1_000;
   } else if (ctx.config.AUTH_REQUIRED) {
-    return denied('Authentication required: connect with ?token=<JWT>');
+    return denied('Authentication required: offer the subprotocol parley.token.<JWT> (or connect with ?token=<JWT>)');
   }
 
   let request: ResolveSessionRequest;
@@ -66,7 +69,7 @@ export async function identify(params: HandshakeParams, ctx: GatewayContext): Pr
   try {
     const session = await ctx.bus.request(subjects.api.resolveSession, request, { timeoutMs: ctx.config.API_TIMEOUT_MS });
     if (session.status !== 'active') return denied('Session is unknown, expired or closed');
-    return { ok: true, session };
+    return { ok: true, session, tokenExpiresAt };
   } catch (err) {
     if (err instanceof BusRequestError && err.code === 'remote') {
       const code = err.remote?.error_code;

@@ -46,8 +46,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   ];
   const ports = await Promise.all(plan.flatMap(([, n]) => Array.from({ length: n }, freePort)));
   env['TRUSTED_PROXIES'] ??= '127.0.0.1';
-  // Gateways read history (catch-up after a reconnect) from the first api instance.
-  env['API_URL'] ??= `http://127.0.0.1:${ports[0]}`;
   const starting: Promise<Instance>[] = [];
   for (const [kind, n] of plan) {
     for (let i = 0; i < n; i++) {

@@ -10,6 +10,8 @@ import {
   ResolveSessionRequestSchema,
   RoomAccessReplySchema,
   RoomAccessRequestSchema,
+  RoomHistoryRequestSchema,
+  MessagesPageSchema,
   RoomEventSchema,
   RoomIdSchema,
   RoomPresenceRequestSchema,
@@ -79,6 +81,8 @@ export const subjects = Object.freeze({
     ),
     /** `api.room.access`: does a room exist and may this session enter it. */
     roomAccess: defineEndpoint('api.room.access', RoomAccessRequestSchema, busReplySchema(RoomAccessReplySchema), QUEUE_GROUPS.api),
+    /** `api.room.history`: a page of a room's history for a gateway's catch-up (after the access check). */
+    roomHistory: defineEndpoint('api.room.history', RoomHistoryRequestSchema, busReplySchema(MessagesPageSchema), QUEUE_GROUPS.api),
     /** `api.message.append`: store a chat message; the reply comes only after the commit. */
     appendMessage: defineEndpoint(
       'api.message.append',

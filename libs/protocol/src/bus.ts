@@ -11,6 +11,7 @@ import {
   TimestampMsSchema,
   UserIdSchema,
 } from './ids.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { StoredMessageSchema } from './messages.js';
 import { SessionStatusSchema } from './sessions.js';
 
@@ -100,6 +101,19 @@ export const RoomAccessReplySchema = z.object({
   last_seq: z.int().nonnegative(),
 });
 export type RoomAccessReply = z.infer<typeof RoomAccessReplySchema>;
+
+/**
+ * Gateway → API: a page of a room's history after `after_seq`, oldest first, for a connection
+ * that already passed the room's access check (the catch-up after a join with `since_seq` or a
+ * hole). Reply: a {@link MessagesPageSchema} that stops early, with `has_more`, to stay within
+ * the bus's payload limit.
+ */
+export const RoomHistoryRequestSchema = z.object({
+  room_id: RoomIdSchema,
+  after_seq: z.int().nonnegative(),
+  limit: z.int().min(1).max(DEFAULT_LIMITS.history_page_max),
+});
+export type RoomHistoryRequest = z.infer<typeof RoomHistoryRequestSchema>;
 
 /**
  * Gateway → API: store a chat message. `user_id` is the session's (never the client's claim).

@@ -94,11 +94,12 @@ export type {
 } from './health.js';
 export {
   BUS_BATCH_MAX, busReplySchema, RoomEventSchema, ResolveSessionRequestSchema, SessionInfoSchema,
-  RoomAccessRequestSchema, RoomAccessReplySchema, AppendMessageRequestSchema,
+  RoomAccessRequestSchema, RoomAccessReplySchema, RoomHistoryRequestSchema, AppendMessageRequestSchema,
   AppendMessageReplySchema, SessionStatsReportSchema, SessionControlSchema, UserControlSchema,
 } from './bus.js';
 export type {
   BusReply, RoomEvent, ResolveSessionRequest, SessionInfo, RoomAccessRequest, RoomAccessReply,
+  RoomHistoryRequest,
   AppendMessageRequest, AppendMessageReply, SessionStatsReport, SessionControl, UserControl,
 } from './bus.js';
 export {

@@ -8,6 +8,7 @@ import { Counter, Histogram } from 'prom-client';
 import { serveApiEndpoints } from './bus/api-endpoints.js';
 import type { ApiDeps } from './deps.js';
 import { apiHealth, serveHealthProbe } from './health/health.js';
+import { registerCaller, SESSION_HEADER } from './http/caller.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { MessageAppender } from './messages/append.js';
 import { messageRoutes } from './messages/messages.routes.js';
@@ -52,13 +53,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     onBatch: (size) => batchSize.observe(size),
   });
-  const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, deps.config.PRESENCE_TIMEOUT_MS, presenceMisses));
+  const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, deps.config.PRESENCE_TIMEOUT_MS, presenceMisses), {
+    guestRoomCreation: deps.config.GUEST_ROOM_CREATION ?? true,
+  });
   const health = apiHealth({ ...deps, startedAt: Date.now() });
 
   registerErrorHandling(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Parley API', version: deps.version, description: 'Sessions, rooms and message history' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required on every endpoint when AUTH_REQUIRED=true; acts for the token’s sub.' },
+          sessionAuth: { type: 'apiKey', in: 'header', name: SESSION_HEADER, description: 'Without AUTH_REQUIRED: names the caller by one of their session ids (a credential; keep it secret).' },
+        },
+      },
+      // Either scheme, or none (public rooms and their history are readable anonymously unless AUTH_REQUIRED).
+      security: [{ bearerAuth: [] }, { sessionAuth: [] }, {}],
     },
     transform: createJsonSchemaTransform({ skipList: ['/livez', '/readyz', '/metrics', '/docs', '/docs/*'] }),
   });
@@ -68,6 +79,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
+    registerCaller(scope, { db, verifier: deps.verifier, authRequired: deps.config.AUTH_REQUIRED });
     await scope.register(sessionRoutes, deps);
     await scope.register(roomRoutes, { ...deps, rooms });
     await scope.register(messageRoutes, { ...deps, rooms });

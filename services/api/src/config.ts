@@ -14,6 +14,11 @@ export const ApiConfigSchema = z.object({
   SESSION_TTL_MS: envDurationMs({ min: 60_000 }).default(DEFAULT_LIMITS.session_ttl_ms),
   /** How long the rooms list waits for presence counts before answering without them. */
   PRESENCE_TIMEOUT_MS: envDurationMs({ min: 1, max: 10_000 }).default(250),
+  /**
+   * Whether callers without a token (guests identified by a session, or anonymous callers) may
+   * create rooms. With AUTH_REQUIRED every caller has a token, so this only matters without it.
+   */
+  GUEST_ROOM_CREATION: envBool().default(true),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

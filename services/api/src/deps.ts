@@ -10,9 +10,9 @@ export interface ApiDeps {
   bus: Bus;
   logger: Logger;
   metrics: Metrics;
-  /** Present when sessions must be created with a Bearer JWT (AUTH_REQUIRED). */
+  /** Verifies Bearer JWTs (required with AUTH_REQUIRED; optional otherwise). */
   verifier?: TokenVerifier | undefined;
-  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS'>;
+  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS'> & Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION'>>;
   instanceId: string;
   version: string;
 }

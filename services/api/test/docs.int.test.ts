@@ -24,6 +24,8 @@ describe('/docs', () => {
       '/api/rooms/{room_id}/',
       '/api/rooms/{room_id}/join/',
       '/api/rooms/{room_id}/leave/',
+      '/api/rooms/{room_id}/members/',
+      '/api/rooms/{room_id}/members/{user_id}/',
       '/api/rooms/{room_id}/messages/',
       '/api/rooms/{room_id}/presence/',
       '/api/sessions/',
@@ -33,5 +35,9 @@ describe('/docs', () => {
     expect(create.requestBody.content['application/json'].schema.required).toContain('user_id');
     expect(Object.keys(create.responses)).toContain('201');
     expect((await api.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+    // Both ways to identify a caller are declared, and every operation accepts either (or none, unless AUTH_REQUIRED).
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.securitySchemes.sessionAuth).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-session-id' });
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionAuth: [] }, {}]);
   });
 });

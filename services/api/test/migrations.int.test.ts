@@ -38,7 +38,7 @@ describe('migrations', () => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
+    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success']);
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
     const reply = await new MessageAppender(t.db).append({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' });

@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   try {
     const api = await start(startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...nodeOptions('BENCH_API_NODE_OPTIONS') }));
     const bare = await start(startBare());
-    const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix, API_URL: api.url }, start };
+    const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
     if (SECONDS > 0) await broadcastRun(setup);
     // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
     if (IDLE > 0) await idleRun(setup);

@@ -5,12 +5,12 @@ import { limitsOf } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { createFanout } from './fanout/fanout.js';
-import { httpHistory } from './fanout/history.js';
+import { busHistory } from './fanout/history.js';
 import { gatewayHealth, serveHealthProbe } from './health/health.js';
 import { createGatewayMetrics } from './health/metrics.js';
 import { Hub } from './hub/hub.js';
 import { RoomRegistry } from './hub/rooms.js';
-import { serveSessionControl } from './hub/session-control.js';
+import { serveSessionControl, serveUserControl } from './hub/session-control.js';
 import { startPingSweep } from './limits/heartbeat.js';
 import { OriginPolicy } from './limits/origin.js';
 import { PresenceReporter } from './presence/presence.js';
@@ -46,7 +46,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const counters = { framesAccepted: 0, liveDeliveries: 0, replayDeliveries: 0 };
   const metrics = createGatewayMetrics(deps.metrics, () => ({ live: counters.liveDeliveries, replay: counters.replayDeliveries }));
   const hub = new Hub(config.WS_MESSAGE_RATE_PER_SEC, config.WS_MESSAGE_BURST);
-  const history = deps.history ?? httpHistory(config.API_URL, config.API_TIMEOUT_MS);
+  const history = deps.history ?? busHistory(bus, config.API_TIMEOUT_MS);
   const rooms = new RoomRegistry(bus, (roomId, event) => fanout(roomId, event), metrics, logger);
   const fanout = createFanout(rooms, metrics, logger);
   const ctx: GatewayContext = {
@@ -108,7 +108,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
 
-  const subscriptions = [serveSessionControl(ctx), serveHealthProbe(ctx)];
+  const subscriptions = [serveSessionControl(ctx), serveUserControl(ctx), serveHealthProbe(ctx)];
   let stopSweep: (() => void) | undefined;
   app.addHook('onReady', async () => {
     await Promise.all(subscriptions.map((s) => s.ready));

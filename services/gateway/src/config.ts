@@ -12,9 +12,7 @@ export const GatewayConfigSchema = z.object({
    * parley.token.<jwt>` or `?token=`); a `session_id` alone is not enough.
    */
   ...authFields,
-  /** The API over HTTP, for history catch-up (`GET /api/rooms/{id}/messages/?after_seq=`). */
-  API_URL: envUrl().default('http://127.0.0.1:3001'),
-  /** Deadline of one bus request to the API (resolve session, room access, append), and of one history page. */
+  /** Deadline of one bus request to the API (resolve session, room access, append, one history page). */
   API_TIMEOUT_MS: envDurationMs({ min: 1, max: 60_000 }).default(5_000),
 
   /**

@@ -14,6 +14,6 @@ export interface GatewayDeps {
   config: GatewayConfig;
   instanceId: string;
   version: string;
-  /** Where catch-up reads missed messages; defaults to the API's REST history at `config.API_URL`. */
+  /** Where catch-up reads missed messages; defaults to the API's history over the bus. */
   history?: HistorySource;
 }

@@ -21,7 +21,6 @@ describe('the gateway process', () => {
       env: {
         NATS_URL: serviceUrl('nats'),
         BUS_SUBJECT_PREFIX: stack.prefix,
-        API_URL: stack.api.url,
         RECONNECT_JITTER_MS: '3000',
         WS_CONNECTIONS_PER_IP: '100',
         WS_CLOSE_TIMEOUT_MS: '2000',

@@ -82,7 +82,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
   const logger = captureLogs
     ? createLogger({ service: 'gateway', level: 'debug', destination })
     : createLogger({ service: 'gateway', level: 'silent' });
-  const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, API_URL: stack.api.url, ...env });
+  const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, ...env });
   const nc: NatsConnection = await connectNats({ servers: serviceUrl('nats'), name: 'gateway-test' });
   const bus = createNatsBus(nc, { logger, subjectPrefix: stack.prefix });
   const instanceId = uniqueId('gw');

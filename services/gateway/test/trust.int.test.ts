@@ -99,3 +99,74 @@ describe('tokens on a live socket', () => {
     expect((await client.closed).code).toBe(4401);
   });
 });
+
+describe('private rooms on the socket', () => {
+  const SECRET = 'private-test-secret-of-at-least-32-bytes';
+  let secured: TestGateway;
+
+  /** REST against the stack's API as `userId` (a session of theirs names them). */
+  async function asUser(userId: string) {
+    const created = await bed.stack.rest<{ session_id: string }>('/api/sessions/', { user_id: userId });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const headers = { 'x-session-id': created.body.session_id, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+      const response = await fetch(`${bed.stack.api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return response.status;
+    };
+    return { sessionId: created.body.session_id, call };
+  }
+
+  beforeAll(async () => {
+    secured = await gateway({ AUTH_REQUIRED: 'true', JWT_SECRET: SECRET }, { verifier: createTokenVerifier({ secret: SECRET }) });
+  });
+
+  it('refuses non-members on every path (join_room, text_message, the room’s URL), in both modes, and lets every session of a member in', async () => {
+    const owner = await asUser('vault-owner');
+    expect(await owner.call('POST', '/api/rooms/', { room_id: 'vault', name: 'Vault', visibility: 'private' })).toBe(201);
+    const outsiders = [
+      await connect(`${gw.ws}/ws/chat/`),
+      await connect(`${secured.ws}/ws/chat/`, { protocols: subprotocolsFor(await signToken(SECRET, { sub: 'vault-outsider' }, { expiresIn: 600 })) }),
+    ];
+    for (const outsider of outsiders) {
+      outsider.send({ type: 'join_room', data: { room_id: 'vault' } });
+      expect((await outsider.next(isError('PERMISSION_DENIED'))).data.details).toMatchObject({ room_id: 'vault' });
+      outsider.sendText('let me in', 'vault', { client_msg_id: 'sneak' });
+      await outsider.next((f) => f.type === 'error' && f.data.details?.['client_msg_id'] === 'sneak' && f.data.error_code === 'PERMISSION_DENIED');
+    }
+    const byPath = await connect(`${gw.ws}/ws/chat/vault/`);
+    await byPath.next(isError('PERMISSION_DENIED'));
+    expect(byPath.welcome['rooms']).toEqual([]);
+
+    // Any session of the owner gets in (membership is by user), and only members hear the room.
+    const otherTab = await bed.stack.rest<{ session_id: string }>('/api/sessions/', { user_id: 'vault-owner' });
+    const member = await connect(`${gw2.ws}/ws/chat/vault/?session_id=${otherTab.body.session_id}`);
+    expect(member.welcome['rooms']).toEqual(['vault']);
+    member.sendText('members only', 'vault', { client_msg_id: 'inside' });
+    await member.next(isType('message_ack'));
+    await member.next((f) => f.type === 'text_message' && f.data['content'] === 'members only');
+    await stillOpen(outsiders[0]!, 7);
+    for (const client of [...outsiders, byPath]) expect(texts(client, 'vault')).toEqual([]);
+  });
+
+  it('stops delivering to a removed member at once, on every socket of theirs', async () => {
+    const owner = await asUser('club-owner');
+    expect(await owner.call('POST', '/api/rooms/', { room_id: 'club', name: 'Club', visibility: 'private' })).toBe(201);
+    expect(await owner.call('POST', '/api/rooms/club/members/', { user_id: 'club-guest' })).toBe(201);
+    const guestSession = await bed.stack.rest<{ session_id: string }>('/api/sessions/', { user_id: 'club-guest' });
+    const host = await connect(`${gw.ws}/ws/chat/club/?session_id=${owner.sessionId}`);
+    const tabs = [
+      await connect(`${gw.ws}/ws/chat/club/?session_id=${guestSession.body.session_id}`),
+      await connect(`${gw2.ws}/ws/chat/club/?session_id=${guestSession.body.session_id}`),
+    ];
+    host.sendText('before', 'club', { client_msg_id: 'before' });
+    await Promise.all(tabs.map((tab) => tab.next((f) => f.type === 'text_message' && f.data['content'] === 'before')));
+
+    expect(await owner.call('DELETE', '/api/rooms/club/members/club-guest/')).toBe(204);
+    for (const tab of tabs) expect((await tab.next(isType('system_message', 'room_left'))).data).toMatchObject({ room_id: 'club', reason: 'removed' });
+    host.sendText('after', 'club', { client_msg_id: 'after' });
+    await host.next((f) => f.type === 'text_message' && f.data['content'] === 'after');
+    await Promise.all(tabs.map((tab, i) => stillOpen(tab, 10 + i)));
+    for (const tab of tabs) expect(texts(tab, 'club').map((f) => f.data['content'])).toEqual(['before']);
+    tabs[0]!.send({ type: 'join_room', data: { room_id: 'club' } });
+    await tabs[0]!.next(isError('PERMISSION_DENIED'));
+  });
+});

@@ -3,6 +3,7 @@ import type { Logger } from '@parley/observability';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import { AppendRejected, type MessageAppender } from '../messages/append.js';
+import { readHistory } from '../messages/history.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
 import { addStats } from '../sessions/sessions.repository.js';
 import { activeSession, resolveSession } from '../sessions/sessions.service.js';
@@ -15,6 +16,9 @@ export interface EndpointDeps {
   appender: MessageAppender;
   sessionTtlMs: number;
 }
+
+/** Half of NATS's default 1 MiB payload limit: a history reply never reaches it. */
+const HISTORY_REPLY_MAX_BYTES = 512 * 1024;
 
 /** Expected failures travel back to the gateway with their code; anything else becomes INTERNAL_ERROR. */
 async function answering<T>(work: () => Promise<T>): Promise<T> {
@@ -37,11 +41,15 @@ export function serveApiEndpoints({ db, bus, logger, rooms, appender, sessionTtl
 
     bus.serve(subjects.api.roomAccess, (request) =>
       answering(async () => {
-        const room = await rooms.require(request.room_id);
-        await activeSession(db, request.session_id);
-        // Every room is public in this version: an active session may enter any room that exists.
-        return { room_id: room.room_id, allowed: true, last_seq: room.last_seq };
+        const session = await activeSession(db, request.session_id);
+        // Membership is by user: every session and tab of a private room's member may enter it.
+        const { room, allowed } = await rooms.access(request.room_id, session.user_id);
+        return { room_id: room.room_id, allowed, last_seq: room.last_seq };
       }),
+    ),
+
+    bus.serve(subjects.api.roomHistory, (request) =>
+      answering(() => readHistory(db, { roomId: request.room_id, afterSeq: request.after_seq, limit: request.limit }, HISTORY_REPLY_MAX_BYTES)),
     ),
 
     bus.serve(subjects.api.appendMessage, (request) => answering(() => appender.append(request))),

@@ -1,3 +1,4 @@
+import type { RoomRole, RoomType, RoomVisibility } from '@parley/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Row types of the api's tables; the migrations in ./migrations are their source. */
@@ -5,6 +6,7 @@ export interface Database {
   rooms: RoomsTable;
   sessions: SessionsTable;
   memberships: MembershipsTable;
+  room_members: RoomMembersTable;
   messages: MessagesTable;
 }
 
@@ -20,6 +22,8 @@ export interface RoomsTable {
   /** The last `seq` handed out in this room: the gap-free per-room counter. */
   last_seq: Counter;
   created_at: CreatedAt;
+  visibility: ColumnType<RoomVisibility, RoomVisibility | undefined, RoomVisibility>;
+  type: ColumnType<RoomType, RoomType | undefined, never>;
 }
 
 export interface SessionsTable {
@@ -41,6 +45,14 @@ export interface MembershipsTable {
   joined_at: CreatedAt;
 }
 
+/** Who may enter a private room, and who manages a room; by user, not by session. */
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  role: RoomRole;
+  added_at: CreatedAt;
+}
+
 export interface MessagesTable {
   message_id: Generated<string>;
   room_id: string;
@@ -53,6 +65,7 @@ export interface MessagesTable {
 }
 
 export type RoomRow = Selectable<RoomsTable>;
+export type RoomMemberRow = Selectable<RoomMembersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;

@@ -1,9 +1,8 @@
-import { HttpErrorBodySchema, MessagesPageSchema, MessagesQuerySchema, RoomParamsSchema, toChatMessage } from '@parley/protocol';
+import { HttpErrorBodySchema, MessagesPageSchema, MessagesQuerySchema, RoomParamsSchema } from '@parley/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
-import { toStoredMessage } from './messages.mapper.js';
-import { historyPage } from './messages.repository.js';
+import { readHistory } from './history.js';
 
 export const messageRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }> = async (app, { db, rooms }) => {
   app.get(
@@ -14,21 +13,13 @@ export const messageRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsServic
         summary: 'A page of a room’s history, by seq',
         params: RoomParamsSchema,
         querystring: MessagesQuerySchema,
-        response: { 200: MessagesPageSchema, 400: HttpErrorBodySchema, 404: HttpErrorBodySchema },
+        response: { 200: MessagesPageSchema, 400: HttpErrorBodySchema, 401: HttpErrorBodySchema, 404: HttpErrorBodySchema },
       },
     },
     async (request) => {
-      await rooms.require(request.params.room_id);
+      await rooms.visible(request.params.room_id, request.caller?.user_id);
       const { limit, before_seq, after_seq } = request.query;
-      const page = await historyPage(db, { roomId: request.params.room_id, limit, beforeSeq: before_seq, afterSeq: after_seq });
-      // Public form: a session id resumes a session, so it never leaves the API in history.
-      const messages = page.rows.map((row) => toChatMessage(toStoredMessage(row))).sort((a, b) => a.seq - b.seq);
-      const oldest = messages[0]?.seq;
-      return {
-        messages,
-        has_more: page.hasMore,
-        next_before_seq: page.hasMore && after_seq === undefined && oldest !== undefined ? oldest : null,
-      };
+      return readHistory(db, { roomId: request.params.room_id, limit, beforeSeq: before_seq, afterSeq: after_seq });
     },
   );
 };

@@ -1,3 +1,4 @@
+import type { RoomType, RoomVisibility } from '@parley/protocol';
 import type { Db } from '../db/db.js';
 import type { RoomRow } from '../db/schema.js';
 
@@ -6,8 +7,23 @@ export interface RoomPage {
   total: number;
 }
 
-export async function listRooms(db: Db, q: { limit: number; offset: number; category?: string | undefined }): Promise<RoomPage> {
-  let base = db.selectFrom('rooms');
+/**
+ * A page of the rooms `viewer` may see: every public room, and the private rooms `viewer` is a
+ * member of (none for an anonymous caller).
+ */
+export async function listRooms(
+  db: Db,
+  q: { limit: number; offset: number; category?: string | undefined },
+  viewer: string | undefined,
+): Promise<RoomPage> {
+  let base = db.selectFrom('rooms').where((eb) => {
+    const open = eb('visibility', '=', 'public');
+    if (viewer === undefined) return open;
+    const member = eb.exists(
+      eb.selectFrom('room_members').select('room_members.room_id').whereRef('room_members.room_id', '=', 'rooms.room_id').where('room_members.user_id', '=', viewer),
+    );
+    return eb.or([open, member]);
+  });
   if (q.category !== undefined) base = base.where('category', '=', q.category);
   const [rooms, count] = await Promise.all([
     base.selectAll().orderBy('room_id').limit(q.limit).offset(q.offset).execute(),
@@ -20,11 +36,19 @@ export function findRoom(db: Db, roomId: string): Promise<RoomRow | undefined> {
   return db.selectFrom('rooms').selectAll().where('room_id', '=', roomId).executeTakeFirst();
 }
 
+export interface NewRoom {
+  room_id: string;
+  name: string;
+  description: string;
+  category: string;
+  /** Default `public`. */
+  visibility?: RoomVisibility;
+  /** Default `room`. */
+  type?: RoomType;
+}
+
 /** Inserts the room; returns undefined when the id is taken. */
-export function insertRoom(
-  db: Db,
-  room: { room_id: string; name: string; description: string; category: string },
-): Promise<RoomRow | undefined> {
+export function insertRoom(db: Db, room: NewRoom): Promise<RoomRow | undefined> {
   return db
     .insertInto('rooms')
     .values(room)
@@ -33,7 +57,7 @@ export function insertRoom(
     .executeTakeFirst();
 }
 
-/** Adds the membership (idempotent) and returns when it started. */
+/** Adds the session's membership (idempotent) and returns when it started. */
 export async function joinRoom(db: Db, roomId: string, sessionId: string): Promise<Date> {
   await db
     .insertInto('memberships')

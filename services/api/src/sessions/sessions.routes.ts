@@ -11,20 +11,23 @@ import * as z from 'zod';
 import type { ApiDeps } from '../deps.js';
 import type { SessionRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';
-import { bearerSubject } from '../http/bearer.js';
+import type { Caller } from '../http/caller.js';
 import { closeSession, insertSession, messagesSent } from './sessions.repository.js';
 import { getSession, toSessionResponse } from './sessions.service.js';
 
 const errors = { 400: HttpErrorBodySchema, 401: HttpErrorBodySchema, 403: HttpErrorBodySchema, 404: HttpErrorBodySchema };
 
 export const sessionRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
-  const { db, bus, config, verifier } = deps;
+  const { db, bus, config } = deps;
 
-  /** With AUTH_REQUIRED, only the session's own user (the token's `sub`) may see or close it. */
-  const requireOwner = async (authorization: string | undefined, userId: string) => {
-    if (!config.AUTH_REQUIRED) return;
-    const sub = await bearerSubject(verifier, authorization);
-    if (sub !== userId) throw new ApiError('PERMISSION_DENIED', 'The token does not belong to this session’s user');
+  /**
+   * A caller with a token (every caller, under AUTH_REQUIRED) acts only for the token's `sub`.
+   * Without a token the session id in the path is itself the credential.
+   */
+  const requireOwner = (caller: Caller | null, userId: string) => {
+    if (caller?.via === 'token' && caller.user_id !== userId) {
+      throw new ApiError('PERMISSION_DENIED', 'The token does not belong to this session’s user');
+    }
   };
 
   const websocketUrl = (row: SessionRow) => {
@@ -44,7 +47,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =
       },
     },
     async (request, reply) => {
-      await requireOwner(request.headers.authorization, request.body.user_id);
+      requireOwner(request.caller, request.body.user_id);
       const row = await insertSession(db, {
         user_id: request.body.user_id,
         preferences: request.body.preferences ?? {},
@@ -72,7 +75,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =
     },
     async (request) => {
       const row = await getSession(db, request.params.session_id);
-      await requireOwner(request.headers.authorization, row.user_id);
+      requireOwner(request.caller, row.user_id);
       return toSessionResponse(row, await messagesSent(db, row.session_id));
     },
   );
@@ -89,7 +92,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =
     },
     async (request, reply) => {
       const row = await getSession(db, request.params.session_id);
-      await requireOwner(request.headers.authorization, row.user_id);
+      requireOwner(request.caller, row.user_id);
       if (await closeSession(db, row.session_id)) {
         bus.publish(subjects.sessionControl, { session_id: row.session_id, action: 'close' });
       }

@@ -1,4 +1,5 @@
-import { MessagesPageSchema, type MessagesPage } from '@parley/protocol';
+import { subjects, type Bus } from '@parley/bus';
+import type { MessagesPage } from '@parley/protocol';
 
 /** Reads a room's stored messages after a given seq, oldest first (the catch-up source). */
 export interface HistorySource {
@@ -10,17 +11,12 @@ export interface HistorySource {
 }
 
 /**
- * History over the API's public REST endpoint (`GET /api/rooms/{id}/messages/?after_seq=N`):
- * the same cursor pagination clients use, validated at this edge like every other input.
+ * History from the API over the bus (`api.room.history`), like every other look-up: the
+ * connection already passed the room's access check, and the API's REST history would ask it
+ * to authenticate (private rooms, AUTH_REQUIRED) on every user's behalf.
  */
-export function httpHistory(apiUrl: string, timeoutMs: number): HistorySource {
-  const base = apiUrl.replace(/\/+$/, '');
+export function busHistory(bus: Bus, timeoutMs: number): HistorySource {
   return {
-    async after(roomId, afterSeq, limit) {
-      const url = `${base}/api/rooms/${encodeURIComponent(roomId)}/messages/?after_seq=${afterSeq}&limit=${limit}`;
-      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!response.ok) throw new Error(`history: ${response.status} from the API for room ${roomId}`);
-      return MessagesPageSchema.parse(await response.json());
-    },
+    after: (roomId, afterSeq, limit) => bus.request(subjects.api.roomHistory, { room_id: roomId, after_seq: afterSeq, limit }, { timeoutMs }),
   };
 }

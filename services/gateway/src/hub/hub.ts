@@ -2,14 +2,15 @@ import { TokenBucket } from '../limits/token-bucket.js';
 import type { Connection } from '../ws/connection.js';
 
 interface UserEntry {
-  count: number;
+  /** The user's connections on this gateway (membership changes reach every one of them). */
+  readonly conns: Set<Connection>;
   /** Shared by the user's connections on this gateway (the per-user rate limit). */
   readonly bucket: TokenBucket;
 }
 
 /**
  * The local registry: every socket of this gateway, and the indexes the limits and REST
- * follow-ups need (IP → count, user → count and rate bucket, session → connections).
+ * follow-ups need (IP → count, user → connections and rate bucket, session → connections).
  * Counts are per gateway: a cluster-wide cap would need shared state, and a client behind one
  * edge is spread over gateways only by reconnecting.
  */
@@ -32,7 +33,13 @@ export class Hub {
   }
 
   userCount(userId: string): number {
-    return this.byUser.get(userId)?.count ?? 0;
+    return this.byUser.get(userId)?.conns.size ?? 0;
+  }
+
+  /** The live connections of a user on this gateway (empty when none). */
+  userConnections(userId: string): readonly Connection[] {
+    const user = this.byUser.get(userId);
+    return user ? [...user.conns] : [];
   }
 
   /** A socket was accepted (before its session is known). */
@@ -46,10 +53,10 @@ export class Hub {
     this.open.add(conn);
     let user = this.byUser.get(conn.userId);
     if (!user) {
-      user = { count: 0, bucket: new TokenBucket(this.ratePerSec, this.burst) };
+      user = { conns: new Set(), bucket: new TokenBucket(this.ratePerSec, this.burst) };
       this.byUser.set(conn.userId, user);
     }
-    user.count++;
+    user.conns.add(conn);
     let sessions = this.bySession.get(conn.sessionId);
     if (!sessions) {
       sessions = new Set();
@@ -67,7 +74,7 @@ export class Hub {
     else this.byIp.delete(conn.ip);
     if (!this.open.delete(conn)) return;
     const user = this.byUser.get(conn.userId);
-    if (user && --user.count <= 0) this.byUser.delete(conn.userId);
+    if (user && user.conns.delete(conn) && user.conns.size === 0) this.byUser.delete(conn.userId);
     const sessions = this.bySession.get(conn.sessionId);
     if (sessions) {
       sessions.delete(conn);

@@ -29,6 +29,26 @@ export function serveSessionControl(ctx: GatewayContext): BusSubscription {
   });
 }
 
+/**
+ * Makes a user's live connections follow a membership change published by the API on
+ * `gateway.user.control`: a user removed from a room leaves it on every socket, on every gateway,
+ * at once (nothing more is delivered), and once more behind whatever the connection's queue holds
+ * (a join that was in flight when the membership ended is undone).
+ */
+export function serveUserControl(ctx: GatewayContext): BusSubscription {
+  return ctx.bus.subscribe(subjects.userControl, (control) => {
+    for (const conn of ctx.hub.userConnections(control.user_id)) {
+      const leave = () => {
+        if (conn.isOpen() && leaveRoom(conn, control.room_id)) {
+          conn.sendFrame('system_message', { action: 'room_left', room_id: control.room_id, reason: 'removed' });
+        }
+      };
+      leave();
+      conn.enqueue(leave);
+    }
+  });
+}
+
 async function followJoin(conn: Connection, roomId: string): Promise<void> {
   if (!conn.isOpen() || conn.rooms?.has(roomId)) return;
   const outcome = await joinRoom(conn, roomId);

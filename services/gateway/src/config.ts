@@ -1,4 +1,4 @@
-import { authFields, envDurationMs, envInt, envList, envUrl, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
+import { authFields, envDurationMs, envInt, envList, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
 import { DEFAULT_LIMITS, type Limits } from '@parley/protocol';
 import * as z from 'zod';
 

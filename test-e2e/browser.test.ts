@@ -6,9 +6,11 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`; never a browser download). Without it
  * the suite is skipped with a message, unless CI is set: then it fails.
  */
+import { signToken } from '@parley/auth';
+import { subprotocolsFor } from '@parley/protocol';
 import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
-import { isolatedEnv } from './support/stack.js';
+import { isolatedEnv, JWT_SECRET } from './support/stack.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -58,6 +60,8 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
       env: {
         ...isolatedEnv(db),
         WS_ALLOWED_ORIGINS: `http://127.0.0.1:${edgePort}`,
+        // Tokens are accepted (not required): the subprotocol test signs one.
+        JWT_SECRET,
         LOG_LEVEL: 'info',
       },
       onLine: (instance, line) => stackLines.push(`${instance} ${line}`),
@@ -159,6 +163,26 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
     await log(alice).getByText('bob left', { exact: true }).waitFor();
     await online(alice).getByText('bob', { exact: true }).waitFor({ state: 'detached' });
     expect(pageProblems).toEqual([]);
+  });
+
+  it('authenticates a socket by a token in Sec-WebSocket-Protocol, never in the URL', async () => {
+    const protocols = subprotocolsFor(await signToken(JWT_SECRET, { sub: 'carol' }, { expiresIn: 600 }));
+    const welcome = await alice.evaluate(
+      ([url, offered]) =>
+        new Promise<{ protocol: string; url: string; user_id: string }>((resolve, reject) => {
+          const ws = new WebSocket(url, offered);
+          ws.onmessage = (event) => {
+            const frame = JSON.parse(event.data as string) as { data: { action?: string; user_id: string } };
+            if (frame.data.action !== 'welcome') return;
+            resolve({ protocol: ws.protocol, url: ws.url, user_id: frame.data.user_id });
+            ws.close();
+          };
+          ws.onclose = (event) => reject(new Error(`closed ${event.code} ${event.reason}`));
+        }),
+      [`${stack!.edge.url.replace('http', 'ws')}/ws/chat/`, protocols] as const,
+    );
+    expect(welcome).toMatchObject({ protocol: 'parley.v1', user_id: 'carol' });
+    expect(welcome.url).not.toContain('token');
   });
 
   // Last: the stack has no way to bring the gateways back.

@@ -1,6 +1,7 @@
 import {
   CLOSE_CODES,
   shouldReconnect,
+  subprotocolsFor,
   type ChatMessage,
   type ClientTextMessageData,
   type ErrorData,
@@ -53,9 +54,18 @@ class Client implements ParleyClient {
   #timer: unknown;
   #retryTimer: unknown;
   #connectWaiters: { resolve(w: WelcomeData): void; reject(e: ParleyError): void }[] = [];
+  /** Counts connection attempts and final closes, so a late `getToken` answer for an old one is dropped. */
+  #attemptId = 0;
+  /** The token of the latest connection or refresh (`getToken`'s last answer, else the static one). */
+  #token: string | undefined;
+  /** A 4401 was already retried with a fresh token since the last `welcome`. */
+  #authRetried = false;
+  /** A `refresh` frame is waiting for its `token_refreshed` (or error). */
+  #refreshInFlight = false;
 
   constructor(private readonly options: ResolvedOptions) {
     this.#schedule = new ReconnectSchedule(options.backoff, options.random);
+    this.#token = options.token;
     this.#transport = new Transport(options.WebSocket, {
       onFrame: (data) => this.#onFrame(data),
       onClose: (code, reason) => this.#onClose(code, reason),
@@ -157,14 +167,45 @@ class Client implements ParleyClient {
   // Each transition does its work first and reports the new state last, so a listener that
   // calls close() or connect() from the `state` event sees a settled client.
 
+  /**
+   * One connection attempt: a fresh token from `getToken` (if given), then the socket. The
+   * connect timeout covers both, so a `getToken` that never settles is a failed attempt too.
+   */
   #open(): void {
     this.#clearTimer();
+    const attemptId = ++this.#attemptId;
     this.#timer = this.options.timers.setTimeout(() => {
       this.#timer = undefined;
-      this.#transport.abandon(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'no welcome in time');
+      this.#failAttempt(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'no welcome in time');
     }, this.options.connectTimeoutMs);
-    this.#transport.open(connectionUrl(this.options, this.#resumeSessionId));
+    const { getToken } = this.options;
+    if (getToken === undefined) this.#openSocket();
+    else {
+      callGetToken(getToken).then(
+        (token) => {
+          if (attemptId !== this.#attemptId || this.#state.status !== 'connecting') return;
+          this.#token = token;
+          this.#openSocket();
+        },
+        (err: unknown) => {
+          if (attemptId !== this.#attemptId || this.#state.status !== 'connecting') return;
+          // Like a socket that could not be created (1006): retried with backoff.
+          this.#onClose(ABNORMAL_CLOSURE, `getToken failed: ${describe(err)}`);
+        },
+      );
+    }
     this.#setState({ status: 'connecting', attempt: this.#schedule.attempt });
+  }
+
+  #openSocket(): void {
+    const url = connectionUrl(this.options, this.#resumeSessionId);
+    this.#transport.open(url, this.#token === undefined ? undefined : subprotocolsFor(this.#token));
+  }
+
+  /** Ends the current attempt with `code`, whether its socket is open yet or `getToken` is still running. */
+  #failAttempt(code: number, reason: string): void {
+    this.#attemptId += 1;
+    if (!this.#transport.abandon(code, reason)) this.#onClose(code, reason);
   }
 
   /** The socket closed: reconnect or stop, decided from the close code alone. */
@@ -172,8 +213,13 @@ class Client implements ParleyClient {
     this.#clearTimer();
     this.#heartbeat.stop();
     this.#requests.disconnected();
+    this.#refreshInFlight = false;
     if (this.#state.status === 'closed' || this.#state.status === 'idle') return;
-    if (!shouldReconnect(code)) {
+    // The token may have expired (a rolling deploy outlasting it, a refresh that came too late):
+    // one more attempt with a fresh one before the refusal is believed.
+    const retryAuth = code === CLOSE_CODES.AUTHENTICATION_FAILED.code && this.options.getToken !== undefined && !this.#authRetried;
+    if (retryAuth) this.#authRetried = true;
+    if (!shouldReconnect(code) && !retryAuth) {
       // The server refused this identity: a later connect() starts from the configured one.
       if (code === CLOSE_CODES.AUTHENTICATION_FAILED.code) {
         this.#resumeSessionId = undefined;
@@ -191,6 +237,7 @@ class Client implements ParleyClient {
   }
 
   #finish(code: number, reason: string, error: ParleyError): void {
+    this.#attemptId += 1;
     this.#clearTimer();
     this.#heartbeat.stop();
     this.#closedError = error;
@@ -257,10 +304,18 @@ class Client implements ParleyClient {
         this.#requests.joined(data);
         break;
       case 'room_left':
+        // Removed by an owner or admin: rejoining on the next connection would be refused.
+        if (data.reason === 'removed') this.#rooms.untrack(data.room_id);
         this.#requests.left(data.room_id);
         break;
       case 'reconnect':
         this.#schedule.hint(data.retry_after_ms);
+        break;
+      case 'token_expiring':
+        this.#refreshToken();
+        break;
+      case 'token_refreshed':
+        this.#refreshInFlight = false;
         break;
     }
     this.#events.emit('system', data);
@@ -275,6 +330,7 @@ class Client implements ParleyClient {
     if (this.#state.status !== 'connecting') return;
     this.#clearTimer();
     this.#schedule.reset();
+    this.#authRetried = false;
     this.#welcome = welcome;
     this.#resumeSessionId = welcome.session_id;
     for (const roomId of welcome.rooms) this.#rooms.track(roomId);
@@ -307,10 +363,47 @@ class Client implements ParleyClient {
     }
   }
 
+  /**
+   * The server warned that the connection's token expires soon: send a fresh one from `getToken`.
+   * With a static token there is nothing to send; the socket closes with 4401 at expiry.
+   */
+  #refreshToken(): void {
+    const { getToken } = this.options;
+    if (getToken === undefined) return;
+    const attemptId = this.#attemptId;
+    callGetToken(getToken).then(
+      (token) => {
+        if (attemptId !== this.#attemptId || this.#state.status !== 'connected') return;
+        this.#token = token;
+        if (this.#transport.send(encodeClientFrame('refresh', { token }, this.sessionId))) this.#refreshInFlight = true;
+      },
+      (err: unknown) => this.#events.emit('debug', { kind: 'refresh_failed', issue: describe(err) }),
+    );
+  }
+
   #onError(error: ErrorData): void {
-    const target = this.#requests.fail(error, this.#heartbeat.inFlight);
+    if (this.#refreshInFlight && error.error_code === 'AUTHENTICATION_ERROR') {
+      this.#refreshInFlight = false;
+      this.#events.emit('debug', { kind: 'refresh_failed', issue: error.error_message });
+      return this.#events.emit('error', error);
+    }
+    const target = this.#requests.fail(error, this.#heartbeat.inFlight || this.#refreshInFlight);
     if (target === undefined) return this.#events.emit('error', error);
     if (target.kind === 'send' && error.error_code === 'RATE_LIMIT_EXCEEDED') return this.#retrySendsLater(error.details?.retry_after_ms);
     if (target.kind === 'join') this.#rooms.joinFailed(target.roomId, error.details?.retryable !== true);
   }
+}
+
+/** The close code reported for an attempt that never got a socket (as browsers report it). */
+const ABNORMAL_CLOSURE = 1006;
+
+/** Calls `getToken`, turning a synchronous throw or a non-string answer into a rejection. */
+async function callGetToken(getToken: () => Promise<string>): Promise<string> {
+  const token: unknown = await getToken();
+  if (typeof token !== 'string' || token === '') throw new TypeError('getToken must resolve with a non-empty string');
+  return token;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -7,6 +7,7 @@ import type { ClientOptions, Timers, WebSocketConstructor } from './types.js';
 export interface ResolvedOptions {
   readonly url: URL;
   readonly token: string | undefined;
+  readonly getToken: (() => Promise<string>) | undefined;
   readonly sessionId: SessionId | undefined;
   readonly WebSocket: WebSocketConstructor;
   readonly backoff: BackoffBounds;
@@ -52,6 +53,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   return {
     url,
     token: options.token,
+    getToken: options.getToken,
     sessionId: options.sessionId,
     WebSocket,
     backoff: backoffBounds(options.backoff),
@@ -64,14 +66,13 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
 }
 
 /**
- * The URL of one connection attempt. The first connection carries the configured `token`
- * and/or `session_id`; once a `welcome` named the session, later connections resume it with
- * `session_id` alone (the token may have expired meanwhile, and the session is the identity).
+ * The URL of one connection attempt: the configured one with the session to resume (the one the
+ * last `welcome` named, else the configured `sessionId`). The token never goes in the URL (URLs
+ * reach access logs and browser history); see {@link subprotocolsFor}.
  */
 export function connectionUrl(options: ResolvedOptions, resumeSessionId: SessionId | undefined): string {
   const url = new URL(options.url);
   const sessionId = resumeSessionId ?? options.sessionId;
-  if (resumeSessionId === undefined && options.token !== undefined) url.searchParams.set('token', options.token);
   if (sessionId !== undefined) url.searchParams.set('session_id', sessionId);
   return url.toString();
 }

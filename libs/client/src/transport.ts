@@ -26,12 +26,12 @@ export class Transport {
     private readonly handlers: TransportHandlers,
   ) {}
 
-  /** Opens a socket to `url`, letting go of any previous one. */
-  open(url: string): void {
+  /** Opens a socket to `url` offering `protocols` (if any), letting go of any previous one. */
+  open(url: string, protocols?: string[]): void {
     this.close(1000, 'reconnecting');
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocket(url);
+      socket = protocols === undefined ? new this.WebSocket(url) : new this.WebSocket(url, protocols);
     } catch (err) {
       const reason = err instanceof Error ? err.message : 'WebSocket constructor failed';
       queueMicrotask(() => this.handlers.onClose(ABNORMAL_CLOSURE, reason));
@@ -65,11 +65,13 @@ export class Transport {
   /**
    * Gives up on the current socket (no welcome, no heartbeat echo): asks it to close with `code`
    * and reports that close at once, since a dead peer may never complete the close handshake.
+   * False when there is no socket (nothing reported).
    */
-  abandon(code: number, reason: string): void {
-    if (this.#socket === undefined) return;
+  abandon(code: number, reason: string): boolean {
+    if (this.#socket === undefined) return false;
     this.close(code, reason);
     this.handlers.onClose(code, reason);
+    return true;
   }
 
   /** Closes the current socket without reporting it. */

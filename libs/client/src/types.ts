@@ -30,8 +30,11 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
 }
 
-/** A WebSocket class: `globalThis.WebSocket` in browsers, `import { WebSocket } from 'ws'` in Node 20. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * A WebSocket class: `globalThis.WebSocket` in browsers, `import { WebSocket } from 'ws'` in Node 20.
+ * `protocols` carries the token (`parley.v1`, `parley.token.<jwt>`) when the client has one.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike;
 
 /** Timer functions, injectable for tests. Defaults call `globalThis.setTimeout` at call time. */
 export interface Timers {
@@ -49,10 +52,22 @@ export interface BackoffOptions {
 
 /** Options of {@link createClient}. Durations are in ms. */
 export interface ClientOptions {
-  /** `ws(s)://host/ws/chat/` or `ws(s)://host/ws/chat/{room_id}/`; `token`/`session_id` are appended. */
+  /** `ws(s)://host/ws/chat/` or `ws(s)://host/ws/chat/{room_id}/`; `session_id` is appended. */
   url: string;
-  /** A JWT, sent as `?token=` on the first connection (later ones resume the session instead). */
+  /**
+   * A JWT, sent on every connection (in the `Sec-WebSocket-Protocol` header, never in the URL),
+   * beside the session it resumes. It cannot be renewed: once it expires, the server closes the
+   * socket (4401) and the client stops. Use `getToken` for sessions that outlive a token.
+   */
   token?: string;
+  /**
+   * Returns a fresh JWT; called before every connection attempt (first connect and every
+   * reconnect) and on every `token_expiring` warning (the answer goes out as a `refresh` frame,
+   * keeping the socket, its rooms and position). A 4401 close is retried once with a new token
+   * before it is final. A rejection counts as a failed attempt (retried with backoff). Takes
+   * precedence over `token`.
+   */
+  getToken?: () => Promise<string>;
   /** A session to resume (from `POST /api/sessions/`). */
   sessionId?: SessionId;
   /** The WebSocket class; default `globalThis.WebSocket` (Node 20 users pass `ws`'s). */
@@ -107,7 +122,8 @@ export type DebugEvent =
   | { readonly kind: 'ignored_frame'; readonly type: string; readonly action?: string }
   | { readonly kind: 'duplicate'; readonly room_id: RoomId; readonly seq: number }
   | { readonly kind: 'not_member'; readonly room_id: RoomId; readonly seq: number }
-  | { readonly kind: 'gap'; readonly room_id: RoomId; readonly expected: number; readonly got: number };
+  | { readonly kind: 'gap'; readonly room_id: RoomId; readonly expected: number; readonly got: number }
+  | { readonly kind: 'refresh_failed'; readonly issue: string };
 
 /**
  * Events and their payloads.

@@ -138,19 +138,30 @@ describe('server hints and sessions', () => {
     expect((await reconnecting(events.states, 2)).in_ms).toBe(1_000);
   });
 
-  it('sends the token first, then resumes the welcome session with session_id alone', async () => {
+  it('sends a static token in Sec-WebSocket-Protocol on every connection, beside the resumed session_id', async () => {
     const gateway = await startGateway();
     const { client } = startClient(gateway, { token: 'alice' });
     const welcome = await client.connect();
-    expect(gateway.latest.query.get('token')).toBe('alice');
+    expect(gateway.latest.token).toBe('alice');
+    expect(gateway.latest.protocol).toBe('parley.v1');
+    expect(gateway.latest.query.has('token')).toBe(false);
     expect(gateway.latest.query.has('session_id')).toBe(false);
     expect(client.userId).toBe('alice');
 
     gateway.latest.terminate();
     await eventually(() => expect(gateway.connections).toHaveLength(2));
     expect(gateway.latest.query.get('session_id')).toBe(welcome.session_id);
+    expect(gateway.latest.token).toBe('alice');
     expect(gateway.latest.query.has('token')).toBe(false);
     await eventually(() => expect(client.state).toMatchObject({ status: 'connected', session_id: welcome.session_id }));
+  });
+
+  it('offers no subprotocol without a token', async () => {
+    const gateway = await startGateway();
+    const { client } = startClient(gateway);
+    await client.connect();
+    expect(gateway.latest.protocol).toBe('');
+    expect(gateway.latest.token).toBeUndefined();
   });
 
   it('gives up on a connection whose welcome never comes (connect timeout) and retries', async () => {

@@ -6,6 +6,7 @@ import {
   errorData,
   parseClientFrame,
   serverEnvelope,
+  tokenFromSubprotocols,
   type ChatMessage,
   type ClientMessage,
   type ClientTextMessageData,
@@ -33,6 +34,10 @@ export class FakeConnection {
   readonly frames: ClientMessage[] = [];
   readonly rooms = new Set<RoomId>();
   readonly query: URLSearchParams;
+  /** The token offered in `Sec-WebSocket-Protocol` (`parley.token.<jwt>`), if any. */
+  readonly token: string | undefined;
+  /** The subprotocol the server selected ('' when none was offered). */
+  readonly protocol: string;
   readonly sessionId: string;
   readonly userId: string;
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -40,10 +45,14 @@ export class FakeConnection {
   constructor(
     readonly socket: WebSocket,
     url: URL,
+    offered: readonly string[],
   ) {
     this.query = url.searchParams;
+    this.token = tokenFromSubprotocols(offered);
+    this.protocol = socket.protocol;
     this.sessionId = this.query.get('session_id') ?? randomUUID();
-    this.userId = this.query.get('token') ?? `guest-${this.sessionId.slice(0, 8)}`;
+    // The fake's tokens are user ids, so a test can tell whose token a connection carried.
+    this.userId = this.token ?? `guest-${this.sessionId.slice(0, 8)}`;
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
@@ -86,6 +95,8 @@ export class FakeGateway {
   echoHeartbeats = true;
   onConnect: (conn: FakeConnection) => ConnectReaction = () => 'welcome';
   onText: (conn: FakeConnection, data: ClientTextMessageData) => TextReaction = () => 'store';
+  /** What the gateway does with a `refresh`: accept (token_refreshed with this many ms) or refuse. */
+  onRefresh: (conn: FakeConnection, token: string) => number | 'refuse' = () => 60_000;
   /** True to withhold a broadcast from one connection (to make a gap). */
   dropBroadcast: (conn: FakeConnection, message: ChatMessage) => boolean = () => false;
 
@@ -93,7 +104,10 @@ export class FakeGateway {
     private readonly wss: WebSocketServer,
     readonly url: string,
   ) {
-    wss.on('connection', (socket, request) => this.#accept(socket, new URL(request.url ?? '/', url)));
+    wss.on('connection', (socket, request) => {
+      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      this.#accept(socket, new URL(request.url ?? '/', url), offered);
+    });
   }
 
   static async start(): Promise<FakeGateway> {
@@ -123,8 +137,8 @@ export class FakeGateway {
     return this.#store(roomId, content, userId, null);
   }
 
-  #accept(socket: WebSocket, url: URL): void {
-    const conn = new FakeConnection(socket, url);
+  #accept(socket: WebSocket, url: URL, offered: readonly string[]): void {
+    const conn = new FakeConnection(socket, url, offered);
     this.connections.push(conn);
     socket.on('message', (raw) => this.#onFrame(conn, raw.toString()));
     const reaction = this.onConnect(conn);
@@ -171,6 +185,11 @@ export class FakeGateway {
         return conn.send('system_message', { action: 'room_left', room_id: frame.data.room_id });
       case 'text_message':
         return this.#onText(conn, frame.data);
+      case 'refresh': {
+        const outcome = this.onRefresh(conn, frame.data.token);
+        if (outcome === 'refuse') return conn.send('error', errorData('AUTHENTICATION_ERROR', 'Invalid token'));
+        return conn.send('system_message', { action: 'token_refreshed', expires_in_ms: outcome });
+      }
     }
   }
 

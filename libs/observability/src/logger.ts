@@ -13,7 +13,7 @@ export type LogLevel = pino.LevelWithSilent;
 const SECRET_FIELDS = [...CREDENTIAL_NAMES, 'authorization', 'cookie'] as const;
 
 /** Headers that carry credentials, lower-case as Node presents them. */
-const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'sec-websocket-protocol', 'proxy-authorization', 'x-api-key'] as const;
+const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'sec-websocket-protocol', 'proxy-authorization', 'x-api-key', 'x-session-id'] as const;
 
 /**
  * Paths pino redacts in every log line (paths are case-sensitive; `*` matches one level).

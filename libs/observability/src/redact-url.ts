@@ -1,5 +1,11 @@
-/** Names whose values are credentials, wherever they appear: query parameters and log fields. */
-export const CREDENTIAL_NAMES = ['token', 'access_token', 'refresh_token', 'id_token', 'jwt', 'ticket', 'password', 'secret'] as const;
+/**
+ * Names whose values are credentials, wherever they appear: query parameters and log fields. A
+ * session id is one: it resumes its session.
+ */
+export const CREDENTIAL_NAMES = ['token', 'access_token', 'refresh_token', 'id_token', 'jwt', 'ticket', 'password', 'secret', 'session_id'] as const;
+
+/** A session id as a path segment (`/api/sessions/<id>/`): the same credential as `?session_id=`. */
+const SESSION_IN_PATH = /(\/sessions\/)[^/?#]+/g;
 
 /**
  * Query parameters whose values are credentials, compared case-insensitively after
@@ -25,13 +31,21 @@ function decodeName(raw: string): string {
  * puts `access_token` there). A redacted value runs to the next `&` or `#`, so `?token=a?b` hides
  * `a?b` whole; a name hiding inside another value (`?q=a?token=b`) is redacted too.
  *
- * Everything else (scheme, host, path, other parameters, their order and encoding) is kept byte
- * for byte: the URL is rewritten as text, never re-serialized. Works on absolute and relative URLs
+ * A session id in the path (`/api/sessions/<id>/`) is redacted too. Everything else (scheme,
+ * host, path, other parameters, their order and encoding) is kept byte for byte: the URL is
+ * rewritten as text, never re-serialized. Works on absolute and relative URLs
  * (`/ws/chat/?token=abc&room_id=x`) and never throws: malformed percent-encoding is compared as
  * written, and a non-string comes back as `String(input)`.
  */
 export function redactUrl(url: string, params: ReadonlySet<string> = SENSITIVE_QUERY_PARAMS): string {
   if (typeof url !== 'string') return String(url);
+  const start = url.search(/[?#]/);
+  const path = start === -1 ? url : url.slice(0, start);
+  if (path.includes('/sessions/')) url = path.replace(SESSION_IN_PATH, `$1${REDACTED}`) + (start === -1 ? '' : url.slice(start));
+  return redactQuery(url, params);
+}
+
+function redactQuery(url: string, params: ReadonlySet<string>): string {
   const start = url.search(/[?#]/);
   if (start === -1) return url;
 

@@ -22,6 +22,12 @@ describe('redactUrl', () => {
     ['/x?%E0%A4%A=1&token=%%%', '/x?%E0%A4%A=1&token=[REDACTED]'],
     ['/x?mytoken=abc&token_type=bearer', '/x?mytoken=abc&token_type=bearer'],
     ['/x?q=a+b&sort=%20desc', '/x?q=a+b&sort=%20desc'],
+    ['/ws/chat/?session_id=5c173f89-5d89-4d1d-b321-cf9755dcf8a7&room_id=x', '/ws/chat/?session_id=[REDACTED]&room_id=x'],
+    ['/api/sessions/5c173f89-5d89-4d1d-b321-cf9755dcf8a7/', '/api/sessions/[REDACTED]/'],
+    ['/api/sessions/5c173f89-5d89-4d1d-b321-cf9755dcf8a7', '/api/sessions/[REDACTED]'],
+    ['/api/sessions/abc/?token=t', '/api/sessions/[REDACTED]/?token=[REDACTED]'],
+    ['/api/sessions/', '/api/sessions/'],
+    ['/api/rooms/x/?q=/sessions/abc', '/api/rooms/x/?q=/sessions/abc'],
   ])('%s → %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });

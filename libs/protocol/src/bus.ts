@@ -63,7 +63,7 @@ export type RoomEvent = z.infer<typeof RoomEventSchema>;
  * Gateway → API at connect: which session is this connection? `session`: resume that session
  * (unknown, expired or closed → AUTHENTICATION_ERROR); with `user_id` (a verified token's `sub`)
  * the session must also belong to that user — when auth is required a session id alone is an
- * identifier, not a credential, because room broadcasts reveal it. `user`: a new session for a
+ * identifier, not a credential. `user`: a new session for a
  * verified token's `sub`; `guest`: a new guest session with a generated user id.
  * Reply: {@link SessionInfoSchema}.
  */

@@ -72,7 +72,7 @@ export type {
   SessionStatistics, SessionResponse, SessionParams,
 } from './sessions.js';
 export {
-  DEFAULT_ROOM_CATEGORY, RoomVisibilitySchema, RoomTypeSchema, RoomRoleSchema, RoomSchema,
+  DEFAULT_ROOM_CATEGORY, DIRECT_ROOM_PREFIX, RoomVisibilitySchema, RoomTypeSchema, RoomRoleSchema, RoomSchema,
   ListRoomsQuerySchema, ListRoomsResponseSchema, RoomParamsSchema, CreateNamedRoomRequestSchema,
   CreateDirectRoomRequestSchema, CreateRoomRequestSchema, RoomMemberSchema, ListMembersResponseSchema,
   AddMemberRequestSchema, UpdateMemberRequestSchema, MemberParamsSchema, JoinRoomRequestSchema, JoinRoomResponseSchema,

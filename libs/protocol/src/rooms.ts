@@ -20,6 +20,9 @@ function humanText(min: number, max: number, what: string) {
     .refine((s) => !hasLoneSurrogate(s), { error: `${what} must be well-formed Unicode` });
 }
 
+/** Every direct room's id starts with this (the rest is random); named rooms may not use it. */
+export const DIRECT_ROOM_PREFIX = 'dm-';
+
 /** Default category of a room created without one. */
 export const DEFAULT_ROOM_CATEGORY = 'general';
 
@@ -91,7 +94,9 @@ export type RoomParams = z.infer<typeof RoomParamsSchema>;
  */
 export const CreateNamedRoomRequestSchema = z.object({
   type: z.literal('room').optional(),
-  room_id: RoomIdSchema,
+  room_id: RoomIdSchema.refine((id) => !id.startsWith(DIRECT_ROOM_PREFIX), {
+    error: `Room ids starting with ${DIRECT_ROOM_PREFIX} are reserved for direct conversations`,
+  }),
   name: humanText(1, 100, 'Room name'),
   description: humanText(0, 500, 'Room description').default(''),
   category: CategorySchema.default(DEFAULT_ROOM_CATEGORY),

@@ -120,6 +120,20 @@ describe('private rooms', () => {
     expect(await open.peer.request(subjects.api.roomAccess, { room_id: 'general', session_id: other.session_id }, timeout)).toMatchObject({ allowed: true });
   });
 
+  it('take no message from a non-member, even through a gateway that let one in', async () => {
+    const owner = await guest('a-owner');
+    const removed = await guest('a-removed');
+    await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'append-secret', name: 'Append secret', visibility: 'private' } });
+    const append = (who: typeof owner, client_msg_id: string) =>
+      open.peer.request(subjects.api.appendMessage, { room_id: 'append-secret', session_id: who.session_id, user_id: who.user_id, content: 'hi', client_msg_id }, timeout);
+    await expect(append(owner, 'o-1')).resolves.toMatchObject({ duplicate: false, message: { seq: 1 } });
+    await expect(append(removed, 'r-1')).rejects.toMatchObject({ remote: { error_code: 'PERMISSION_DENIED' } });
+    await open.app.inject({ method: 'POST', url: '/api/rooms/append-secret/members/', headers: owner.headers, payload: { user_id: 'a-removed' } });
+    await expect(append(removed, 'r-2')).resolves.toMatchObject({ message: { seq: 2 } });
+    await open.app.inject({ method: 'DELETE', url: '/api/rooms/append-secret/members/a-removed/', headers: owner.headers });
+    await expect(append(removed, 'r-3')).rejects.toMatchObject({ remote: { error_code: 'PERMISSION_DENIED' } });
+  });
+
   it('need an owner: an anonymous caller cannot create one', async () => {
     const res = await open.app.inject({ method: 'POST', url: '/api/rooms/', payload: { room_id: 'orphan', name: 'Orphan', visibility: 'private' } });
     expect(status(res)).toEqual([401, 'AUTHENTICATION_ERROR']);
@@ -174,6 +188,29 @@ describe('direct rooms', () => {
     expect((await open.app.inject({ url: `/api/rooms/${roomId}/`, headers: eve!.headers })).statusCode).toBe(404);
     const addEve = await open.app.inject({ method: 'POST', url: `/api/rooms/${roomId}/members/`, headers: ann!.headers, payload: { user_id: 'd-eve' } });
     expect(addEve.statusCode).toBe(403);
+    const leave = await open.app.inject({ method: 'DELETE', url: `/api/rooms/${roomId}/members/d-ann/`, headers: ann!.headers });
+    expect(status(leave)).toEqual([403, 'PERMISSION_DENIED']);
+  });
+
+  it('have ids nobody can compute or squat: random, under a prefix named rooms may not use', async () => {
+    const [ann, bob] = await Promise.all(['s-ann', 's-bob'].map(guest));
+    const room = (await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: ann!.headers, payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] } })).json<{ room_id: string }>();
+    expect(room.room_id).toMatch(/^dm-[0-9a-f]{32}$/);
+    const again = await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: bob!.headers, payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] } });
+    expect(again.json().room_id).toBe(room.room_id);
+    const squat = await open.app.inject({ method: 'POST', url: '/api/rooms/', payload: { room_id: 'dm-squatted', name: 'Squat' } });
+    expect(squat.json()).toMatchObject({ error_code: 'VALIDATION_ERROR', details: { field: 'body.room_id' } });
+  });
+
+  it('are created once under concurrent first requests of one pair', async () => {
+    const [ann, bob] = await Promise.all(['x-ann', 'x-bob'].map(guest));
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        open.app.inject({ method: 'POST', url: '/api/rooms/', headers: (i % 2 ? ann : bob)!.headers, payload: { type: 'direct', user_ids: ['x-ann', 'x-bob'] } }),
+      ),
+    );
+    expect(new Set(replies.map((r) => r.json().room_id)).size).toBe(1);
+    expect(replies.filter((r) => r.statusCode === 201)).toHaveLength(1);
   });
 });
 
@@ -185,6 +222,8 @@ describe('room creation', () => {
       const payload = { room_id: 'guest-made', name: 'Guest made' };
       expect(status(await strict.app.inject({ method: 'POST', url: '/api/rooms/', payload }))).toEqual([403, 'PERMISSION_DENIED']);
       expect(status(await strict.app.inject({ method: 'POST', url: '/api/rooms/', headers: g.headers, payload }))).toEqual([403, 'PERMISSION_DENIED']);
+      const direct = { type: 'direct', user_ids: ['c-guest', 'c-user'] };
+      expect(status(await strict.app.inject({ method: 'POST', url: '/api/rooms/', headers: g.headers, payload: direct }))).toEqual([403, 'PERMISSION_DENIED']);
       const signed = await strict.app.inject({ method: 'POST', url: '/api/rooms/', headers: await bearer('c-user'), payload });
       expect(signed.statusCode).toBe(201);
       const members = (await strict.app.inject({ url: '/api/rooms/guest-made/members/' })).json<{ members: unknown[] }>();

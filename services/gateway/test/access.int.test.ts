@@ -85,15 +85,21 @@ describe('authentication', () => {
     await client.closed;
     const inHeader = await signToken(SECRET, { sub: 'header' }, { expiresIn: 600 });
     const viaHeader = await bed.open(`${secured.ws}/ws/chat/`, { protocols: subprotocolsFor(inHeader) });
-    await viaHeader.next(isType('system_message', 'welcome'));
+    const sessionId = (await viaHeader.next(isType('system_message', 'welcome'))).data['session_id'] as string;
     viaHeader.close();
     await viaHeader.closed;
+    // A session id is a credential too: resuming one by URL leaves no trace of it in the log.
+    const resumed = await bed.open(`${secured.ws}/ws/chat/?session_id=${sessionId}`, { protocols: subprotocolsFor(inHeader) });
+    await resumed.next(isType('system_message', 'welcome'));
+    resumed.close();
+    await resumed.closed;
     const logs = secured.logs();
     expect(logs).toContain('incoming request');
     expect(logs).toContain('[REDACTED]');
     expect(logs.split(marker).length - 1).toBe(0);
     expect(logs.split(valid).length - 1).toBe(0);
     expect(logs.split(inHeader).length - 1).toBe(0);
+    expect(logs.split(sessionId).length - 1).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { createTokenVerifier, signToken } from '@parley/auth';
 import { subprotocolsFor, WS_SUBPROTOCOL } from '@parley/protocol';
 import { isError, isType, texts } from '@parley/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayTestbed, stillOpen, type TestGateway } from './stack.js';
 
@@ -168,5 +169,42 @@ describe('private rooms on the socket', () => {
     for (const tab of tabs) expect(texts(tab, 'club').map((f) => f.data['content'])).toEqual(['before']);
     tabs[0]!.send({ type: 'join_room', data: { room_id: 'club' } });
     await tabs[0]!.next(isError('PERMISSION_DENIED'));
+  });
+});
+
+describe('a removal the gateway never heard of', () => {
+  it('still ends the member’s posting (the store checks membership) and their next join', async () => {
+    const owner = await bed.stack.rest<{ session_id: string }>('/api/sessions/', { user_id: 'quiet-owner' });
+    const ownerHeaders = { 'x-session-id': owner.body.session_id, 'content-type': 'application/json' };
+    const created = await fetch(`${bed.stack.api.url}/api/rooms/`, {
+      method: 'POST',
+      headers: ownerHeaders,
+      body: JSON.stringify({ room_id: 'quiet', name: 'Quiet', visibility: 'private' }),
+    });
+    expect(created.status).toBe(201);
+    await fetch(`${bed.stack.api.url}/api/rooms/quiet/members/`, { method: 'POST', headers: ownerHeaders, body: JSON.stringify({ user_id: 'quiet-member' }) });
+    const memberSession = await bed.stack.rest<{ session_id: string }>('/api/sessions/', { user_id: 'quiet-member' });
+    const tab = await connect(`${gw.ws}/ws/chat/quiet/?session_id=${memberSession.body.session_id}`);
+    expect(tab.welcome['rooms']).toEqual(['quiet']);
+
+    // Removed behind every gateway's back, as when the at-most-once control message is lost.
+    const db = new pg.Client({ connectionString: bed.stack.db.url });
+    await db.connect();
+    try {
+      await db.query(`DELETE FROM room_members WHERE room_id = 'quiet' AND user_id = 'quiet-member'`);
+    } finally {
+      await db.end();
+    }
+    tab.sendText('still here?', 'quiet', { client_msg_id: 'ghost' });
+    const refused = await tab.next((f) => f.type === 'error' && f.data.details?.['client_msg_id'] === 'ghost');
+    expect(refused.data.error_code).toBe('PERMISSION_DENIED');
+    tab.send({ type: 'join_room', data: { room_id: 'quiet' } });
+    await tab.next((f) => f.type === 'error' && f.data.details?.['room_id'] === 'quiet' && f.data.error_code === 'PERMISSION_DENIED');
+
+    const host = await connect(`${gw2.ws}/ws/chat/quiet/?session_id=${owner.body.session_id}`);
+    host.sendText('after the removal', 'quiet', { client_msg_id: 'after-removal' });
+    await host.next((f) => f.type === 'text_message' && f.data['content'] === 'after the removal');
+    await stillOpen(tab, 30);
+    expect(texts(tab, 'quiet')).toEqual([]);
   });
 });

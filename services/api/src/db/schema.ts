@@ -7,6 +7,7 @@ export interface Database {
   sessions: SessionsTable;
   memberships: MembershipsTable;
   room_members: RoomMembersTable;
+  direct_rooms: DirectRoomsTable;
   messages: MessagesTable;
 }
 
@@ -51,6 +52,13 @@ export interface RoomMembersTable {
   user_id: string;
   role: RoomRole;
   added_at: CreatedAt;
+}
+
+/** The room of each pair of users (`user_low` < `user_high`), so a direct room's id need not be derivable. */
+export interface DirectRoomsTable {
+  user_low: string;
+  user_high: string;
+  room_id: string;
 }
 
 export interface MessagesTable {

@@ -96,12 +96,13 @@ type Outcome = AppendMessageReply | { error: ErrorData };
 
 interface AppendRow extends MessageRow {
   request_index: number;
-  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid';
+  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid' | 'not_member';
 }
 
 const REJECTIONS = {
   room_not_found: (r: AppendMessageRequest): ErrorData => ({ error_code: 'ROOM_NOT_FOUND', error_message: `Room '${r.room_id}' does not exist` }),
   session_invalid: (): ErrorData => ({ error_code: 'AUTHENTICATION_ERROR', error_message: 'Session is unknown, expired or closed' }),
+  not_member: (r: AppendMessageRequest): ErrorData => ({ error_code: 'PERMISSION_DENIED', error_message: `You may not post to room '${r.room_id}'` }),
 };
 
 /**

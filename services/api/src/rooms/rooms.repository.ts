@@ -81,3 +81,38 @@ export async function leaveRoom(db: Db, roomId: string, sessionId: string): Prom
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/**
+ * The direct room of a pair of users: created as `roomId` (private, both users members) unless
+ * the pair already has one, which is returned instead. Two first requests of one pair at once
+ * meet on direct_rooms' primary key: the second waits for the first's commit, drops the room it
+ * had started and returns the first's (READ COMMITTED: its next statement sees that commit).
+ */
+export async function directRoom(db: Db, users: readonly [string, string], roomId: string): Promise<{ row: RoomRow; created: boolean }> {
+  const [user_low, user_high] = users[0] < users[1] ? [users[0], users[1]] : [users[1], users[0]];
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('rooms')
+      .values({ room_id: roomId, name: 'Direct conversation', description: '', category: 'direct', visibility: 'private', type: 'direct' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const claimed = await tx
+      .insertInto('direct_rooms')
+      .values({ user_low, user_high, room_id: roomId })
+      .onConflict((oc) => oc.columns(['user_low', 'user_high']).doNothing())
+      .executeTakeFirst();
+    if (claimed.numInsertedOrUpdatedRows === 1n) {
+      await tx.insertInto('room_members').values([user_low, user_high].map((user_id) => ({ room_id: roomId, user_id, role: 'member' as const }))).execute();
+      return { row, created: true };
+    }
+    await tx.deleteFrom('rooms').where('room_id', '=', roomId).execute();
+    const existing = await tx
+      .selectFrom('rooms')
+      .innerJoin('direct_rooms', 'direct_rooms.room_id', 'rooms.room_id')
+      .selectAll('rooms')
+      .where('direct_rooms.user_low', '=', user_low)
+      .where('direct_rooms.user_high', '=', user_high)
+      .executeTakeFirstOrThrow();
+    return { row: existing, created: false };
+  });
+}

@@ -1,25 +1,26 @@
 import { subjects, type Bus } from '@parley/bus';
-import type {
-  AddMemberRequest,
-  CreateRoomRequest,
-  JoinRoomResponse,
-  LeaveRoomResponse,
-  ListMembersResponse,
-  ListRoomsQuery,
-  ListRoomsResponse,
-  Room,
-  RoomMember,
+import {
+  DIRECT_ROOM_PREFIX,
+  type AddMemberRequest,
+  type CreateRoomRequest,
+  type JoinRoomResponse,
+  type LeaveRoomResponse,
+  type ListMembersResponse,
+  type ListRoomsQuery,
+  type ListRoomsResponse,
+  type Room,
+  type RoomMember,
 } from '@parley/protocol';
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import type { RoomMemberRow, RoomRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { identified, type Caller } from '../http/caller.js';
 import { activeSession } from '../sessions/sessions.service.js';
-import { directRoomId } from './direct.js';
 import { addMember, findMember, listMembers, removeMember, setRole } from './members.repository.js';
 import type { PresenceCounts } from './presence-counts.js';
 import { checkMembershipChange } from './roles.js';
-import { findRoom, insertRoom, joinRoom, leaveRoom, listRooms } from './rooms.repository.js';
+import { directRoom, insertRoom, joinRoom, leaveRoom, listRooms, findRoom } from './rooms.repository.js';
 
 export function toRoom(row: RoomRow, activeUsers: number): Room {
   return {
@@ -78,10 +79,10 @@ export class RoomsService {
 
   /** A named room (the caller becomes its owner), or the one direct room of a pair (`created` false when it existed). */
   async create(request: CreateRoomRequest, caller: Caller | null): Promise<{ room: Room; created: boolean }> {
-    if (request.type === 'direct') return this.createDirect(request.user_ids, caller);
     if (caller?.via !== 'token' && !this.policy.guestRoomCreation) {
       throw new ApiError('PERMISSION_DENIED', 'Creating rooms needs a signed-in user on this server (Authorization: Bearer <jwt>)');
     }
+    if (request.type === 'direct') return this.createDirect(request.user_ids, caller);
     if (request.visibility === 'private' && !caller) {
       throw new ApiError('AUTHENTICATION_ERROR', 'A private room needs an owner: identify yourself to create one');
     }
@@ -98,22 +99,9 @@ export class RoomsService {
   private async createDirect(userIds: readonly [string, string], caller: Caller | null): Promise<{ room: Room; created: boolean }> {
     const { user_id } = identified(caller);
     if (!userIds.includes(user_id)) throw new ApiError('PERMISSION_DENIED', 'A direct conversation must include you');
-    const roomId = directRoomId(userIds[0], userIds[1]);
-    const { row, created } = await this.db.transaction().execute(async (tx) => {
-      const inserted = await insertRoom(tx, {
-        room_id: roomId,
-        name: 'Direct conversation',
-        description: '',
-        category: 'direct',
-        visibility: 'private',
-        type: 'direct',
-      });
-      if (!inserted) return { row: (await findRoom(tx, roomId))!, created: false };
-      for (const id of userIds) await addMember(tx, roomId, id, 'member');
-      return { row: inserted, created: true };
-    });
-    const counts = created ? {} : await this.presence.counts([roomId]);
-    return { room: toRoom(row, counts[roomId] ?? 0), created };
+    const { row, created } = await directRoom(this.db, userIds, `${DIRECT_ROOM_PREFIX}${randomUUID().replaceAll('-', '')}`);
+    const counts = created ? {} : await this.presence.counts([row.room_id]);
+    return { room: toRoom(row, counts[row.room_id] ?? 0), created };
   }
 
   /**
@@ -157,7 +145,9 @@ export class RoomsService {
     const target = await findMember(this.db, roomId, userId);
     if (!target) throw new ApiError('NOT_FOUND', `'${userId}' is not a member of this room`);
     checkMembershipChange({ actor, actorRole, target: userId, targetRole: target.role, kind: 'set_role' });
-    return toMember((await setRole(this.db, roomId, userId, role))!);
+    const updated = await setRole(this.db, roomId, userId, role);
+    if (!updated) throw new ApiError('NOT_FOUND', `'${userId}' is not a member of this room`);
+    return toMember(updated);
   }
 
   /**
@@ -165,7 +155,8 @@ export class RoomsService {
    * gateway, so each socket of theirs leaves the room at once.
    */
   async removeMember(roomId: string, userId: string, caller: Caller | null): Promise<void> {
-    const { actorRole, actor } = await this.managed(roomId, caller);
+    const { room, actorRole, actor } = await this.managed(roomId, caller);
+    if (room.type === 'direct') throw new ApiError('PERMISSION_DENIED', 'A direct conversation keeps its two members');
     const target = await findMember(this.db, roomId, userId);
     checkMembershipChange({ actor, actorRole, target: userId, targetRole: target?.role, kind: 'remove' });
     await removeMember(this.db, roomId, userId);

@@ -28,7 +28,9 @@ export function createFanout(rooms: RoomRegistry, metrics: GatewayMetrics, logge
         return;
       }
       const data = { action: event.action, user_id: event.user_id, room_id: event.room_id };
-      for (const conn of members) if (conn.isOpen()) conn.sendFrame('system_message', data);
+      // Not to a connection whose join is still being checked: a private room's members are not
+      // for someone who may turn out not to be one.
+      for (const conn of members) if (conn.isOpen() && conn.rooms?.get(roomId)?.admitted) conn.sendFrame('system_message', data);
     } catch (err) {
       logger.error({ err, room_id: roomId }, 'fan-out failed for one event');
     }

@@ -57,6 +57,11 @@ export class RoomStream {
     private readonly options: CatchUpOptions,
   ) {}
 
+  /** The join went through (access granted, delivery started): the room's other events may follow. */
+  get admitted(): boolean {
+    return this.generation > 0;
+  }
+
   /** A live message of this room, `frame` being its encoded broadcast (shared by every member). */
   offer(seq: number, frame: BroadcastFrame): void {
     if (this.lastSeq < 0 || this.catchingUp) return this.hold(seq, frame);
@@ -76,7 +81,7 @@ export class RoomStream {
    * from history first.
    */
   start(roomLastSeq: number, sinceSeq?: number): void {
-    this.generation++;
+    this.generation = Math.abs(this.generation) + 1;
     this.catchingUp = false;
     if (sinceSeq !== undefined && sinceSeq < roomLastSeq) {
       this.lastSeq = sinceSeq;
@@ -91,7 +96,7 @@ export class RoomStream {
 
   /** The connection left the room: any catch-up in flight stops, held frames are dropped. */
   stop(): void {
-    this.generation++;
+    this.generation = -1;
     this.held = undefined;
   }
 

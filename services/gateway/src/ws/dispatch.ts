@@ -51,8 +51,13 @@ function receive(conn: Connection, data: RawData, isBinary: boolean): void {
   ctx.metrics.framesIn.inc({ outcome: 'accepted' });
   ctx.counters.framesAccepted++;
   const message = parsed.message;
-  // Heartbeats skip the queue: a slow store must not make a live connection look dead.
+  // Heartbeats and refreshes skip the queue: a slow store must not make a live connection look
+  // dead, nor let its token lapse while a refresh waits behind appends.
   if (message.type === 'heartbeat' && conn.isOpen()) return handleHeartbeat(conn, message);
+  if (message.type === 'refresh' && conn.isOpen()) {
+    handleRefresh(conn, message).catch((err: unknown) => ctx.logger.error({ err, conn_id: conn.id }, 'refresh failed'));
+    return;
+  }
   const receivedAt = performance.now();
   if (conn.enqueue(() => handle(conn, message, receivedAt))) return;
   if (conn.isOpen()) conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many messages in flight', { retry_after_ms: 1_000, ...sendOf(message) });

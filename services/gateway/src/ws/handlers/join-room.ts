@@ -41,8 +41,14 @@ export async function joinRoom(conn: Connection, roomId: string): Promise<JoinOu
       { timeoutMs: ctx.config.API_TIMEOUT_MS },
     );
     if (!access.allowed) {
-      if (!existing) drop(conn, roomId);
+      // Also when already in the room: a member removed through a gateway that missed the news.
+      if (existing) ctx.presence.leave(conn, roomId);
+      drop(conn, roomId);
       return { ok: false, error: errorData('PERMISSION_DENIED', `You may not enter room '${roomId}'`, { field: 'room_id' }) };
+    }
+    // Left (or removed) while the answer was on its way: that stands.
+    if (conn.rooms?.get(roomId) !== stream) {
+      return { ok: false, error: errorData('PERMISSION_DENIED', `You are no longer in room '${roomId}'`, { field: 'room_id' }) };
     }
     if (!existing && conn.isOpen()) ctx.presence.join(conn, roomId);
     return { ok: true, stream, lastSeq: access.last_seq, fresh: !existing };

@@ -7,18 +7,16 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { presenceMetrics } from './metrics.js';
 import { consumePresenceEvents } from './presence/presence.events.js';
 import { servePresenceQueries } from './presence/presence.endpoints.js';
-import { PresenceStore } from './presence/presence.store.js';
 import { startSweeper, type Sweeper } from './presence/presence.sweeper.js';
-import { presenceKeys } from './redis/keys.js';
 
 /**
- * The presence service: consumes the gateways' presence events into Redis, announces
+ * The presence service: consumes the gateways' presence events into its store (Redis, or memory in embedded mode), announces
  * user_joined / user_left, answers presence queries over NATS, and serves the stack's `/healthz`.
  * No env, no process: main.ts (or a test) hands it real clients and owns closing them;
  * `app.close()` stops the timers and bus subscriptions and answers what is in flight first.
  */
 export async function buildApp(deps: PresenceDeps): Promise<FastifyInstance> {
-  const { redis, bus, logger, config } = deps;
+  const { store, bus, logger, config } = deps;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; without the widening every plugin's instance type differs.
     loggerInstance: logger as FastifyBaseLogger,
@@ -27,11 +25,6 @@ export async function buildApp(deps: PresenceDeps): Promise<FastifyInstance> {
     connectionTimeout: 10_000,
   });
 
-  const store = new PresenceStore(redis, presenceKeys(config.REDIS_KEY_PREFIX), {
-    ttlMs: config.PRESENCE_TTL_MS,
-    sweepBatch: config.PRESENCE_SWEEP_BATCH,
-    gatewayRetentionMs: config.GATEWAY_STATS_RETENTION_MS,
-  });
   const metrics = presenceMetrics(deps.metrics, { redisUp: () => store.isConnected(), onlineUsers: () => store.onlineUsers() });
   const self = presenceHealth({
     store,
@@ -68,7 +61,6 @@ export async function buildApp(deps: PresenceDeps): Promise<FastifyInstance> {
     await Promise.all([sweeper?.stop(), stack.stop()]);
     for (const s of subscriptions) s.unsubscribe();
     await Promise.all(subscriptions.map((s) => s.closed));
-    store.dispose();
   });
   return app;
 }

@@ -1,18 +1,17 @@
 import type { Bus } from '@parley/bus';
 import type { Logger, Metrics } from '@parley/observability';
-import type { Redis } from 'ioredis';
 import type { PresenceConfig } from './config.js';
+import type { PresenceStore } from './presence/presence.store.js';
 
 /** Everything buildApp needs, created (and closed) by main.ts or by a test. */
 export interface PresenceDeps {
-  /** A client from `createRedis` (fail-fast options). */
-  redis: Redis;
+  /** Redis (`RedisPresenceStore` on a `createRedis` client) or memory (embedded mode); the caller disposes it. */
+  store: PresenceStore;
   bus: Bus;
   logger: Logger;
   metrics: Metrics;
   config: Pick<
     PresenceConfig,
-    | 'REDIS_KEY_PREFIX'
     | 'PRESENCE_TTL_MS'
     | 'PRESENCE_SWEEP_INTERVAL_MS'
     | 'PRESENCE_SWEEP_GRACE_MS'

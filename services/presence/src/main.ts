@@ -1,7 +1,10 @@
 import { runService } from '@parley/service';
 import { buildApp } from './app.js';
 import { loadPresenceConfig } from './config.js';
+import { storeOptions } from './presence/presence.store.js';
 import { closeRedis, createRedis, waitForRedis } from './redis/client.js';
+import { presenceKeys } from './redis/keys.js';
+import { RedisPresenceStore } from './redis/redis.store.js';
 import { VERSION } from './version.js';
 
 const config = loadPresenceConfig();
@@ -10,6 +13,13 @@ await runService('presence', config, async ({ instanceId, logger, metrics, bus }
   const redis = createRedis(config.REDIS_URL, logger);
   // Presence starts without Redis too (degraded): it still serves the stack's /healthz.
   if (!(await waitForRedis(redis, 2_000))) logger.warn('redis is not reachable yet; starting degraded');
-  const app = await buildApp({ redis, bus, logger, metrics, config, instanceId, version: VERSION });
-  return { app, close: () => closeRedis(redis) };
+  const store = new RedisPresenceStore(redis, presenceKeys(config.REDIS_KEY_PREFIX), storeOptions(config));
+  const app = await buildApp({ store, bus, logger, metrics, config, instanceId, version: VERSION });
+  return {
+    app,
+    close: async () => {
+      store.dispose();
+      await closeRedis(redis);
+    },
+  };
 });

@@ -8,11 +8,12 @@ import { buildApp } from '../src/app.js';
 import type { PresenceDeps } from '../src/deps.js';
 import { closeRedis, createRedis, waitForRedis } from '../src/redis/client.js';
 import { presenceKeys, type PresenceKeys } from '../src/redis/keys.js';
+import { RedisPresenceStore } from '../src/redis/redis.store.js';
 import { defineScripts } from '../src/redis/scripts.js';
+import { storeOptions } from '../src/presence/presence.store.js';
 
 /** Short timings so expiry and health transitions happen within a test. */
 export const TEST_CONFIG: PresenceDeps['config'] = {
-  REDIS_KEY_PREFIX: 'unset',
   PRESENCE_TTL_MS: 1_500,
   PRESENCE_SWEEP_INTERVAL_MS: 100,
   PRESENCE_SWEEP_GRACE_MS: 0,
@@ -53,12 +54,14 @@ export async function startPresence(
   const redis = createRedis(options.redisUrl ?? serviceUrl('redis'), logger);
   await waitForRedis(redis, 5_000);
   const instanceId = uniqueId('presence');
+  const config = { ...TEST_CONFIG, ...options.config };
+  const store = new RedisPresenceStore(redis, presenceKeys(deployment.keyPrefix), storeOptions(config));
   const app = await buildApp({
-    redis,
+    store,
     bus,
     logger,
     metrics: createMetrics({ service: 'presence', instanceId, collectDefault: false }),
-    config: { ...TEST_CONFIG, REDIS_KEY_PREFIX: deployment.keyPrefix, ...options.config },
+    config,
     instanceId,
     version: '0.0.0-test',
   });
@@ -73,6 +76,7 @@ export async function startPresence(
       await app.close();
       await bus.drain();
       await nc.drain();
+      store.dispose();
       await closeRedis(redis);
     },
   };

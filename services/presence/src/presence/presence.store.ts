@@ -1,7 +1,4 @@
 import type { PresenceEvent } from '@parley/protocol';
-import type { Redis } from 'ioredis';
-import type { PresenceKeys } from '../redis/keys.js';
-import { defineScripts } from '../redis/scripts.js';
 
 /** A user's first connection entered a room, or their last one left it. */
 export interface RoomChange {
@@ -28,145 +25,41 @@ export interface PresenceStoreOptions {
 }
 
 /** Two reports of one gateway whose start times differ by more than this are two incarnations. */
-const RESTART_TOLERANCE_MS = 5_000;
+export const RESTART_TOLERANCE_MS = 5_000;
 
 /**
- * Presence state in Redis: every update is one Lua script (atomic), every read one round trip.
- * Defines its scripts on the client it is given (which stays the caller's to close).
- * Every method rejects fast when Redis is unreachable (see REDIS_OPTIONS) and remembers when
- * Redis last failed or reconnected, which the sweeper uses to hold off after an outage.
+ * Where presence lives: Redis (`RedisPresenceStore`, shared by every instance) or this process's
+ * memory (`MemoryPresenceStore`, embedded mode: one instance). Both run one contract suite
+ * (test/store.contract.ts). Every update is atomic; its room changes are reported exactly once.
  */
-export class PresenceStore {
-  private disruptedAt: number;
-  private readonly onDisruption = (): void => {
-    this.disruptedAt = Date.now();
-  };
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: PresenceKeys,
-    private readonly options: PresenceStoreOptions,
-  ) {
-    defineScripts(redis);
-    // Start counts as a disruption: until then this instance heard nothing from the gateways.
-    this.disruptedAt = Date.now();
-    redis.on('error', this.onDisruption);
-    redis.on('close', this.onDisruption);
-    // A reconnect too: refreshes lost during the outage have not been replaced yet.
-    redis.on('ready', this.onDisruption);
-  }
-
+export interface PresenceStore {
   /**
-   * When Redis last failed a command, dropped or re-established the connection, or this store was
+   * When the store last failed a command, dropped or re-established its connection, or was
    * created (ms since epoch): the start of the window in which stored expiries may be stale.
    */
-  lastDisruptionAt(): number {
-    return this.disruptedAt;
-  }
-
-  isConnected(): boolean {
-    return this.redis.status === 'ready';
-  }
-
+  lastDisruptionAt(): number;
+  isConnected(): boolean;
   /** Applies one gateway event; returns the room changes it caused (each exactly once across instances). */
-  apply(event: PresenceEvent): Promise<RoomChange[]> {
-    const { prefix } = this.keys;
-    const { ttlMs } = this.options;
-    return this.run(async () => {
-      switch (event.kind) {
-        case 'connect':
-          return changes(await this.redis.presenceConnect(prefix, event.connection_id, event.gateway_id, event.session_id, event.user_id, ttlMs));
-        case 'disconnect':
-          return changes(await this.redis.presenceDisconnect(prefix, event.connection_id, ttlMs));
-        case 'join':
-          return changes(
-            await this.redis.presenceJoin(prefix, event.connection_id, event.gateway_id, event.session_id, event.user_id, event.room_id, event.at, ttlMs),
-          );
-        case 'leave':
-          return changes(await this.redis.presenceLeave(prefix, event.connection_id, event.room_id, event.at, ttlMs));
-        case 'refresh':
-          return changes(await this.redis.presenceRefresh(prefix, event.gateway_id, event.at, event.ttl_ms, JSON.stringify(event.connections)));
-      }
-    });
-  }
-
+  apply(event: PresenceEvent): Promise<RoomChange[]>;
   /** Removes up to `sweepBatch` expired connections; `closed` < batch means none are left due. */
-  sweep(): Promise<{ closed: number; changes: RoomChange[] }> {
-    return this.run(async () => {
-      const [closed, flat] = await this.redis.presenceSweep(this.keys.prefix, this.options.sweepBatch, this.options.ttlMs);
-      return { closed, changes: changes(flat) };
-    });
-  }
-
+  sweep(): Promise<{ closed: number; changes: RoomChange[] }>;
   /** Distinct online users per room (0 for an empty or unknown room). */
-  counts(roomIds: readonly string[]): Promise<Record<string, number>> {
-    return this.run(async () => {
-      if (roomIds.length === 0) return {};
-      const pipeline = this.redis.pipeline();
-      for (const roomId of roomIds) pipeline.hlen(this.keys.room(roomId));
-      const results = (await pipeline.exec()) ?? [];
-      const counts: Record<string, number> = {};
-      roomIds.forEach((roomId, i) => {
-        const [err, value] = results[i] ?? [new Error('missing reply'), 0];
-        if (err) throw err;
-        counts[roomId] = Number(value);
-      });
-      return counts;
-    });
-  }
-
+  counts(roomIds: readonly string[]): Promise<Record<string, number>>;
   /** The distinct users online in a room, sorted. */
-  roomUsers(roomId: string): Promise<string[]> {
-    return this.run(async () => (await this.redis.hkeys(this.keys.room(roomId))).sort());
-  }
-
+  roomUsers(roomId: string): Promise<string[]>;
   /** How many live connections the user has anywhere (0 = offline). */
-  async userConnections(userId: string): Promise<number> {
-    return this.run(async () => Number((await this.redis.hget(this.keys.online(), userId)) ?? 0));
-  }
-
+  userConnections(userId: string): Promise<number>;
   /** Distinct users online anywhere. */
-  onlineUsers(): Promise<number> {
-    return this.run(() => this.redis.hlen(this.keys.online()));
-  }
-
+  onlineUsers(): Promise<number>;
   /** Records gateways' processed counts; resolves with the total over every gateway that ever reported. */
-  recordGateways(reports: readonly GatewayReport[]): Promise<number> {
-    const args = reports.flatMap((r) => [r.gatewayId, Math.round(r.startedAtMs), r.messages]);
-    return this.run(() =>
-      this.redis.presenceRecordGateways(this.keys.prefix, this.options.gatewayRetentionMs, RESTART_TOLERANCE_MS, ...args),
-    );
-  }
-
-  /** One round trip to Redis. */
-  async ping(): Promise<void> {
-    await this.run(() => this.redis.ping());
-  }
-
-  /** Stops listening to the client's events (the client itself belongs to the caller). */
-  dispose(): void {
-    this.redis.off('error', this.onDisruption);
-    this.redis.off('close', this.onDisruption);
-    this.redis.off('ready', this.onDisruption);
-  }
-
-  private async run<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      this.disruptedAt = Date.now();
-      throw err;
-    }
-  }
+  recordGateways(reports: readonly GatewayReport[]): Promise<number>;
+  /** One round trip to the backend. */
+  ping(): Promise<void>;
+  /** Stops listening to the backend's events (a client it was given stays the caller's). */
+  dispose(): void;
 }
 
-function changes(flat: readonly string[]): RoomChange[] {
-  const result: RoomChange[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) {
-    const [action, room_id, user_id] = [flat[i], flat[i + 1], flat[i + 2]];
-    if ((action === 'user_joined' || action === 'user_left') && room_id !== undefined && user_id !== undefined) {
-      result.push({ action, room_id, user_id });
-    }
-  }
-  return result;
+/** The store options a service's config sets. */
+export function storeOptions(config: { PRESENCE_TTL_MS: number; PRESENCE_SWEEP_BATCH: number; GATEWAY_STATS_RETENTION_MS: number }): PresenceStoreOptions {
+  return { ttlMs: config.PRESENCE_TTL_MS, sweepBatch: config.PRESENCE_SWEEP_BATCH, gatewayRetentionMs: config.GATEWAY_STATS_RETENTION_MS };
 }

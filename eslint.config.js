@@ -30,7 +30,8 @@ export default tseslint.config(
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:tooling'] },
+            // Tooling may host services: embedded mode (tools/dev/embedded.ts) runs all three in one process.
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:lib', 'type:testing', 'type:tooling', 'type:service'] },
             // protocol and client run in browsers: only other browser-safe libs, no Node-only packages.
             {
               sourceTag: 'platform:browser',

@@ -1,13 +1,22 @@
 /**
- * `npm start`: the whole stack on this machine, as processes, behind one local origin.
- * Needs PostgreSQL, Redis and NATS (with JetStream) on their default ports, or their URLs in
- * DATABASE_URL / REDIS_URL / NATS_URL. Creates the database if missing, migrates, starts
- * API_INSTANCES api, GATEWAYS gateway and PRESENCE_INSTANCES presence processes (1 each by
- * default) and the edge on http://127.0.0.1:8080 (EDGE_PORT). Ctrl-C stops everything: each
- * service gets SIGTERM and drains.
+ * `npm start`: the whole stack on this machine behind one local origin, http://127.0.0.1:8080
+ * (EDGE_PORT). First it asks PostgreSQL, Redis and NATS (their URLs in DATABASE_URL / REDIS_URL /
+ * NATS_URL, else the default local ports) whether they are there:
+ * - all answer: the full stack as processes. Creates the database if missing, migrates, starts
+ *   API_INSTANCES api, GATEWAYS gateway and PRESENCE_INSTANCES presence processes (1 each by
+ *   default) and the edge. Ctrl-C stops everything: each service gets SIGTERM and drains.
+ * - none answers, or PARLEY_EMBEDDED=1: embedded mode (embedded.ts), one process, data under
+ *   .parley/data (PARLEY_EMBEDDED_DATA: another directory, or `memory` for a throwaway run).
+ * - some answer: it stops and says which are missing and how to go on.
  */
+import { probe } from '@parley/testing/probe';
+import { ENV_VAR, LOCAL_DEFAULT, SERVICE_NAMES, type ServiceName } from '@parley/testing';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PinoPretty from 'pino-pretty';
+import { startEmbedded } from './embedded.js';
+import { chooseMode } from './mode.js';
 import { startStack } from './stack.js';
 
 const env = process.env;
@@ -19,25 +28,64 @@ const pretty = PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'HH:M
 const print = (instance: string, line: string) =>
   pretty.write(line.startsWith('{') ? `${line}\n` : `${JSON.stringify({ level: 30, time: Date.now(), instance, msg: line })}\n`);
 
-const stack = await startStack({
+const databaseUrl = env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/parley';
+const probeUrl = (name: ServiceName): string => {
+  if (name !== 'postgres') return env[ENV_VAR[name]] ?? LOCAL_DEFAULT[name];
+  // The maintenance database: the full stack creates its own database if missing.
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  return admin.toString();
+};
+const flagged = env['PARLEY_EMBEDDED'] === '1' || env['PARLEY_EMBEDDED'] === 'true';
+const answers = flagged
+  ? []
+  : await Promise.all(SERVICE_NAMES.map(async (name) => [name, await probe(name, probeUrl(name)).then(() => true, () => false)] as const));
+const mode = chooseMode(Object.fromEntries(answers) as Record<ServiceName, boolean>, env);
+if (mode.kind === 'incomplete') {
+  process.stderr.write(`${mode.message}\n`);
+  process.exit(1);
+}
+
+const staticDir = fileURLToPath(new URL('../../libs/client/demo', import.meta.url));
+const commonEnv = {
+  PUBLIC_WS_URL: env['PUBLIC_WS_URL'] ?? `ws://127.0.0.1:${edgePort}/ws/chat/`,
+  // Browsers on the local origin (the demo page) may open WebSockets; other sites may not.
+  WS_ALLOWED_ORIGINS: env['WS_ALLOWED_ORIGINS'] ?? `http://127.0.0.1:${edgePort},http://localhost:${edgePort}`,
+  LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
+};
+const failed = (error: unknown): never => {
+  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+  process.exit(1);
+};
+
+const stack = mode.kind === 'embedded' ? await embedded(mode.why) : await full();
+
+async function embedded(why: string) {
+  const setting = env['PARLEY_EMBEDDED_DATA'];
+  const dataDir = setting === 'memory' ? undefined : setting ? resolve(setting) : fileURLToPath(new URL('../../.parley/data', import.meta.url));
+  process.stdout.write(
+    `Parley: embedded mode (${why}): api, presence and gateway in this one process, on PGlite, an in-memory bus and in-memory presence.\n` +
+      `Parley: data ${dataDir ? `in ${dataDir}` : 'in memory only (PARLEY_EMBEDDED_DATA=memory): gone when this process ends'}. For one machine; see the README for the full stack.\n`,
+  );
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const started = await startEmbedded({ edgePort, env: { ...passThrough, ...commonEnv }, dataDir, staticDir, onLine: print }).catch(failed);
+  return { edge: started.edge, close: () => started.close(), children: [] as { name: string; child: NodeJS.EventEmitter }[] };
+}
+
+async function full() {
+  const where = SERVICE_NAMES.map((name) => `${name} ${probeUrl(name).replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')}`).join(', ');
+  process.stdout.write(`Parley: full stack as processes (${where}).\nParley: data in PostgreSQL (${new URL(databaseUrl).pathname.slice(1)}), presence in Redis.\n`);
+  const started = await startStack({
   apis: count('API_INSTANCES'),
   gateways: count('GATEWAYS'),
   presences: count('PRESENCE_INSTANCES'),
   edgePort,
-  env: {
-    ...passThrough,
-    DATABASE_URL: env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/parley',
-    PUBLIC_WS_URL: env['PUBLIC_WS_URL'] ?? `ws://127.0.0.1:${edgePort}/ws/chat/`,
-    // Browsers on the local origin (the demo page) may open WebSockets; other sites may not.
-    WS_ALLOWED_ORIGINS: env['WS_ALLOWED_ORIGINS'] ?? `http://127.0.0.1:${edgePort},http://localhost:${edgePort}`,
-    LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
-  },
+  env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl },
   onLine: print,
-  staticDir: fileURLToPath(new URL('../../libs/client/demo', import.meta.url)),
-}).catch((error: unknown) => {
-  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+  staticDir,
+}).catch(failed);
+  return { edge: started.edge, close: () => started.close(), children: started.instances.map((s) => ({ name: s.name, child: s.child })) };
+}
 
 process.stdout.write(
   `\nParley is up on ${stack.edge.url}\n  chat:   ws://127.0.0.1:${edgePort}/ws/chat/\n  health: ${stack.edge.url}/healthz\n  docs:   ${stack.edge.url}/docs\n\n`,
@@ -53,7 +101,7 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
-for (const s of stack.instances) {
+for (const s of stack.children) {
   s.child.on('exit', (code) => {
     if (!stopping) process.stderr.write(`${s.name} exited with ${code}\n`);
   });

@@ -25,6 +25,8 @@ export async function probe(name: ServiceName, url: string): Promise<void> {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
+      // The failed connect rejects connect(); without a listener ioredis also prints the error.
+      redis.on('error', () => undefined);
       try {
         await redis.connect();
         await redis.ping();

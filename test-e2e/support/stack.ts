@@ -27,6 +27,30 @@ export function isolatedEnv(db: TestDatabase): Record<string, string> & { DATABA
   };
 }
 
+/** Timers shortened so statistics and presence move within a test's patience. */
+export const TEST_TIMERS: Readonly<Record<string, string>> = {
+  JWT_SECRET,
+  STATS_INTERVAL_MS: '300',
+  PRESENCE_REFRESH_MS: '1000',
+  HEALTH_POLL_INTERVAL_MS: '500',
+  // A loaded 2-core CI machine can take longer than the default 500 ms to answer a probe.
+  HEALTH_GATHER_MS: '2000',
+  SHUTDOWN_GRACE_MS: '8000',
+  RECONNECT_JITTER_MS: '300',
+};
+
+/** JSON requests to `base` (the edge). */
+export function restClient(base: string) {
+  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (res.status === 204 ? null : await res.json()) as T };
+  };
+}
+
 /**
  * The stack as processes behind the local edge, isolated for one test file: a database of its
  * own, and its own NATS subject prefix and Redis key prefix. Timers are shortened so statistics
@@ -41,15 +65,8 @@ export async function startTestStack(counts: { apis?: number; gateways?: number;
     presences: counts.presences ?? 2,
     env: {
       ...isolatedEnv(db),
-      JWT_SECRET,
+      ...TEST_TIMERS,
       LOG_LEVEL: 'warn',
-      STATS_INTERVAL_MS: '300',
-      PRESENCE_REFRESH_MS: '1000',
-      HEALTH_POLL_INTERVAL_MS: '500',
-      // A loaded 2-core CI machine can take longer than the default 500 ms to answer a probe.
-      HEALTH_GATHER_MS: '2000',
-      SHUTDOWN_GRACE_MS: '8000',
-      RECONNECT_JITTER_MS: '300',
       ...env,
     },
     onLine: (name, line) => {
@@ -63,14 +80,7 @@ export async function startTestStack(counts: { apis?: number; gateways?: number;
     wsUrl: `${url.replace('http', 'ws')}/ws/chat/`,
     db,
     of: (kind) => stack.instances.filter((i) => i.kind === kind),
-    async rest<T>(method: string, path: string, body?: unknown) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (res.status === 204 ? null : await res.json()) as T };
-    },
+    rest: restClient(url),
     logs: () => logs,
     async close() {
       await stack.close();

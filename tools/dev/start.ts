@@ -69,7 +69,9 @@ async function embedded(why: string) {
   );
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const started = await startEmbedded({ edgePort, env: { ...passThrough, ...commonEnv }, dataDir, staticDir, onLine: print }).catch(failed);
-  return { edge: started.edge, close: () => started.close(), children: [] as { name: string; child: NodeJS.EventEmitter }[] };
+  const { api, presence, gateway } = started.urls;
+  const services = `  services: api ${api}, presence ${presence}, gateway ${gateway} (each with /metrics)\n`;
+  return { edge: started.edge, close: () => started.close(), children: [] as { name: string; child: NodeJS.EventEmitter }[], services };
 }
 
 async function full() {
@@ -84,11 +86,11 @@ async function full() {
   onLine: print,
   staticDir,
 }).catch(failed);
-  return { edge: started.edge, close: () => started.close(), children: started.instances.map((s) => ({ name: s.name, child: s.child })) };
+  return { edge: started.edge, close: () => started.close(), children: started.instances.map((s) => ({ name: s.name, child: s.child })), services: '' };
 }
 
 process.stdout.write(
-  `\nParley is up on ${stack.edge.url}\n  chat:   ws://127.0.0.1:${edgePort}/ws/chat/\n  health: ${stack.edge.url}/healthz\n  docs:   ${stack.edge.url}/docs\n\n`,
+  `\nParley is up on ${stack.edge.url}\n  chat:   ws://127.0.0.1:${edgePort}/ws/chat/\n  health: ${stack.edge.url}/healthz\n  docs:   ${stack.edge.url}/docs\n${stack.services}\n`,
 );
 
 let stopping = false;

@@ -61,6 +61,37 @@ export async function startBare(): Promise<Proc> {
   };
 }
 
+/**
+ * `npm start` in embedded mode (every service in one process, PGlite in memory): `url` is its
+ * gateway (as the full-stack run talks to its gateway directly), `edge` the one origin for REST.
+ */
+export async function startEmbedded(env: Record<string, string>): Promise<Proc & { edge: string }> {
+  const edgePort = await freePort();
+  let services = '';
+  const { child, output } = spawnScript(
+    'tools/dev/start.ts',
+    { ...env, PARLEY_EMBEDDED: '1', PARLEY_EMBEDDED_DATA: 'memory', EDGE_PORT: String(edgePort), LOG_LEVEL: 'warn' },
+    (line) => {
+      if (line.includes('services: api')) services = line;
+    },
+  );
+  for (let i = 0; !services; i++) {
+    if (child.exitCode !== null || i > 1_200) throw new Error(`embedded stack did not start:\n${output()}`);
+    await sleep(100);
+  }
+  const exited = once(child, 'exit');
+  return {
+    url: /gateway (\S+)/.exec(services)![1]!,
+    edge: `http://127.0.0.1:${edgePort}`,
+    pid: child.pid ?? 0,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 export interface BenchDatabase {
   url: string;
   drop(): Promise<void>;

@@ -15,12 +15,14 @@
  *    nothing lost. The bare `ws` broadcast server (no persistence) runs the same load: the ceiling.
  *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to
  *    that gateway and to the API as NODE_OPTIONS (profiling).
+ * 4. Embedded (BENCH_EMBEDDED=0 skips it): the same broadcast load on `npm start`'s embedded mode,
+ *    every service in one process on PGlite (in memory), the memory bus and memory presence.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BroadcastLoad, type StepResult } from './broadcast.js';
 import { measureIdle, type IdleResult } from './idle.js';
-import { createDatabase, NATS_URL, startBare, startService, type Proc } from './procs.js';
+import { createDatabase, NATS_URL, startBare, startEmbedded, startService, type Proc } from './procs.js';
 import { measureStore } from './store.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -62,7 +64,7 @@ const held = (r: StepResult) => r.p99 < P99_CEILING_MS && r.errors === 0 && r.de
 
 /** The sustained rate, then the ramp until a step is not held. */
 async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, () => number[]>): Promise<void> {
-  const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name === 'gateway', watch });
+  const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name !== 'bare ws', watch });
   try {
     // Not reported: the first messages of a run find the send path not yet compiled by the JIT.
     if (WARMUP_SECONDS > 0) await load.run(RATE, WARMUP_SECONDS);
@@ -146,6 +148,20 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] });
 }
 
+/** The same rooms and load on embedded mode: one process, so one CPU figure holds every service. */
+async function embeddedRun(start: Setup['start']): Promise<void> {
+  console.log(`\n# Embedded mode: ${ROOMS} rooms × ${MEMBERS} members, every service in one process (PGlite in memory, memory bus, memory presence)`);
+  const embedded = await startEmbedded({ WS_MESSAGE_RATE_PER_SEC: '1000', WS_MESSAGE_BURST: '1000', WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100) });
+  await start(Promise.resolve(embedded));
+  const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
+  for (const room_id of rooms) {
+    const created = await fetch(`${embedded.edge}/api/rooms/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room_id, name: room_id }) });
+    if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
+  }
+  await broadcast('embedded', embedded, rooms, { embedded: () => [embedded.pid] });
+  await embedded.stop();
+}
+
 async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
   console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process`);
   const gateway = await start(startService('gateway', { ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }));
@@ -170,6 +186,7 @@ async function main(): Promise<void> {
     const bare = await start(startBare());
     const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
     if (SECONDS > 0) await broadcastRun(setup);
+    if (SECONDS > 0 && env('BENCH_EMBEDDED', 1) !== 0) await embeddedRun(start);
     // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
     if (IDLE > 0) await idleRun(setup);
   } finally {

@@ -30,13 +30,14 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
     let alice: { session_id: string; user_id: string };
     let bob: { session_id: string; user_id: string };
 
+    // PGlite's first start (WASM, initdb) takes many seconds on a loaded machine.
     beforeAll(async () => {
       t = await open();
       appender = new MessageAppender(t.db, { onStored: (m) => published.push(m), onBatch: (size) => batches.push(size) });
       alice = await insertSession(t.db, { user_id: 'alice', ttl_ms: 60_000 });
       bob = await insertSession(t.db, { user_id: 'bob', ttl_ms: 60_000 });
       await insertRoom(t.db, { room_id: 'busy', name: 'Busy', description: '', category: 'general' });
-    });
+    }, 180_000);
     afterAll(() => t?.close());
 
     const send = (who: { session_id: string; user_id: string }, room_id: string, content: string, client_msg_id: string | null = null) =>

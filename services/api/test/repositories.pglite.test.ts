@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/db/db.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { createPgliteDb } from '../src/db/pglite.js';
 import { MessageAppender } from '../src/messages/append.js';
@@ -23,51 +24,50 @@ describeRepositoryContract('pglite', async () => {
   };
 });
 
-describe('PGlite: one session, shared by concurrent transactions', () => {
+// PGlite starts a whole Postgres (WASM, initdb) per instance: seconds, and many more on a loaded machine.
+const SLOW = { timeout: 180_000 };
+
+describe('PGlite: one session, shared by concurrent transactions', SLOW, () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await createPgliteDb();
+    await migrateToLatest(db);
+  }, SLOW.timeout);
+  afterAll(() => db?.destroy());
+
   it('keeps every committed row when concurrent transactions roll back (the dialect serializes them)', async () => {
-    const db = await createPgliteDb();
-    try {
-      await sql`CREATE TABLE t (n int)`.execute(db);
-      // Unserialized, a rollback on the shared session discards rows of the transactions interleaved with it.
-      const runs = Array.from({ length: 20 }, (_, i) =>
-        db.transaction().execute(async (tx) => {
-          await sql`INSERT INTO t VALUES (${i})`.execute(tx);
-          await new Promise((r) => setTimeout(r, 1));
-          await sql`INSERT INTO t VALUES (${i + 100})`.execute(tx);
-          if (i % 5 === 0) throw new Error('roll back');
-        }),
-      );
-      const settled = await Promise.allSettled(runs);
-      expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(4);
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM t`.execute(db);
-      expect(rows[0]?.n).toBe(32);
-    } finally {
-      await db.destroy();
-    }
+    await sql`CREATE TABLE t (n int)`.execute(db);
+    // Unserialized, a rollback on the shared session discards rows of the transactions interleaved with it.
+    const runs = Array.from({ length: 20 }, (_, i) =>
+      db.transaction().execute(async (tx) => {
+        await sql`INSERT INTO t VALUES (${i})`.execute(tx);
+        await new Promise((r) => setTimeout(r, 1));
+        await sql`INSERT INTO t VALUES (${i + 100})`.execute(tx);
+        if (i % 5 === 0) throw new Error('roll back');
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(4);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM t`.execute(db);
+    expect(rows[0]?.n).toBe(32);
   });
 
   it('lands 300 concurrent appends to one room from three appenders gap-free, each acknowledged once', async () => {
-    const db = await createPgliteDb();
-    try {
-      await migrateToLatest(db);
-      const s = await insertSession(db, { user_id: 'alice', ttl_ms: 60_000 });
-      await insertRoom(db, { room_id: 'hot', name: 'Hot', description: '', category: 'general' });
-      const appenders = [new MessageAppender(db, { maxBatch: 7 }), new MessageAppender(db, { maxBatch: 32 }), new MessageAppender(db)];
-      // Ids repeat across appenders: 250 distinct messages, 50 retries racing their originals.
-      const replies = await Promise.all(
-        Array.from({ length: 300 }, (_, i) =>
-          appenders[i % 3]!.append({ room_id: 'hot', session_id: s.session_id, user_id: 'alice', content: `m${i}`, client_msg_id: `c${i % 250}` }),
-        ),
-      );
-      const stored = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);
-      expect(stored).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
-      const byId = new Map(replies.filter((r) => !r.duplicate).map((r) => [r.message.client_msg_id, r.message.message_id]));
-      expect(replies.filter((r) => r.duplicate).every((r) => byId.get(r.message.client_msg_id) === r.message.message_id)).toBe(true);
-      const { rows } = await sql<{ n: number; max: number }>`SELECT count(*)::int AS n, max(seq)::int AS max FROM messages WHERE room_id = 'hot'`.execute(db);
-      expect(rows[0]).toEqual({ n: 250, max: 250 });
-    } finally {
-      await db.destroy();
-    }
+    const s = await insertSession(db, { user_id: 'alice', ttl_ms: 60_000 });
+    await insertRoom(db, { room_id: 'hot', name: 'Hot', description: '', category: 'general' });
+    const appenders = [new MessageAppender(db, { maxBatch: 7 }), new MessageAppender(db, { maxBatch: 32 }), new MessageAppender(db)];
+    // Ids repeat across appenders: 250 distinct messages, 50 retries racing their originals.
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        appenders[i % 3]!.append({ room_id: 'hot', session_id: s.session_id, user_id: 'alice', content: `m${i}`, client_msg_id: `c${i % 250}` }),
+      ),
+    );
+    const stored = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);
+    expect(stored).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    const byId = new Map(replies.filter((r) => !r.duplicate).map((r) => [r.message.client_msg_id, r.message.message_id]));
+    expect(replies.filter((r) => r.duplicate).every((r) => byId.get(r.message.client_msg_id) === r.message.message_id)).toBe(true);
+    const { rows } = await sql<{ n: number; max: number }>`SELECT count(*)::int AS n, max(seq)::int AS max FROM messages WHERE room_id = 'hot'`.execute(db);
+    expect(rows[0]).toEqual({ n: 250, max: 250 });
   });
 
   it('keeps the data in its directory across a close and a reopen', async () => {

@@ -17,11 +17,13 @@ import { fileURLToPath } from 'node:url';
 import PinoPretty from 'pino-pretty';
 import { startEmbedded } from './embedded.js';
 import { chooseMode } from './mode.js';
+import { allowedOrigins } from './origins.js';
 import { startStack } from './stack.js';
 
 const env = process.env;
 const count = (name: string) => Math.max(1, Number(env[name] ?? 1) || 1);
 const edgePort = Number(env['EDGE_PORT'] ?? 8080);
+const origins = allowedOrigins(edgePort, env['WS_ALLOWED_ORIGINS']);
 const passThrough = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
 const pretty = PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' });
@@ -49,8 +51,8 @@ if (mode.kind === 'incomplete') {
 const staticDir = fileURLToPath(new URL('../../libs/client/demo', import.meta.url));
 const commonEnv = {
   PUBLIC_WS_URL: env['PUBLIC_WS_URL'] ?? `ws://127.0.0.1:${edgePort}/ws/chat/`,
-  // Browsers on the local origin (the demo page) may open WebSockets; other sites may not.
-  WS_ALLOWED_ORIGINS: env['WS_ALLOWED_ORIGINS'] ?? `http://127.0.0.1:${edgePort},http://localhost:${edgePort}`,
+  // The demo page's origin follows EDGE_PORT; other sites only when listed.
+  WS_ALLOWED_ORIGINS: origins.join(','),
   LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
 };
 const failed = (error: unknown): never => {
@@ -90,7 +92,9 @@ async function full() {
 }
 
 process.stdout.write(
-  `\nParley is up on ${stack.edge.url}\n  chat:   ws://127.0.0.1:${edgePort}/ws/chat/\n  health: ${stack.edge.url}/healthz\n  docs:   ${stack.edge.url}/docs\n${stack.services}\n`,
+  `\nParley is up on ${stack.edge.url}\n  chat:   ws://127.0.0.1:${edgePort}/ws/chat/\n  health: ${stack.edge.url}/healthz\n  docs:   ${stack.edge.url}/docs\n  origins (WebSocket and CORS): ${origins.join(', ')}\n${
+    env['CORS_ORIGINS'] ? `  CORS only: ${env['CORS_ORIGINS']}\n` : ''
+  }  more with WS_ALLOWED_ORIGINS=http://localhost:5173 npm start\n${stack.services}\n`,
 );
 
 let stopping = false;

@@ -17,6 +17,7 @@ function configKeys(service: string): Set<string> {
   const source = readFileSync(new URL(`services/${service}/src/config.ts`, root), 'utf8');
   const isAuth = (key: string) => key === 'AUTH_REQUIRED' || key.startsWith('JWT_');
   const shared = keysIn('libs/config/src/service.ts').filter((key) => !isAuth(key) || source.includes('authFields'));
+  if (source.includes('...originFields')) shared.push(...keysIn('libs/config/src/origins.ts'));
   return new Set([...keysIn(`services/${service}/src/config.ts`), ...shared]);
 }
 

@@ -16,6 +16,11 @@ describe('README.md stays true', () => {
     },
   );
 
+  it('documents the browser origins (libs/config/src/origins.ts)', () => {
+    expect(keysIn('libs/config/src/origins.ts')).toEqual(['WS_ALLOWED_ORIGINS', 'CORS_ORIGINS']);
+    for (const key of ['WS_ALLOWED_ORIGINS', 'CORS_ORIGINS']) expect(readme).toContain(`\`${key}\``);
+  });
+
   it('gives the start and test commands on its first screen, and they exist', () => {
     const firstScreen = readme.split('\n').slice(0, 25).join('\n');
     expect(firstScreen).toContain('npm start');

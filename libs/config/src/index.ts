@@ -4,3 +4,4 @@ export { envBool, envDurationMs, envInt, envList, envUrl } from './env.js';
 export type { NumberBounds, UrlOptions } from './env.js';
 export { isSecretKey, redactConfig } from './secret.js';
 export { authFields, LOG_LEVELS, requireVerifierWhenAuthRequired, serviceFields } from './service.js';
+export { corsOrigins, originFields } from './origins.js';

@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { corsOrigins } from '@parley/config';
 import { subjects } from '@parley/bus';
 import { HTTP_STATUS_FOR_HEALTH, RoomEventSchema } from '@parley/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { serveApiEndpoints } from './bus/api-endpoints.js';
 import type { ApiDeps } from './deps.js';
 import { apiHealth, serveHealthProbe } from './health/health.js';
 import { registerCaller, SESSION_HEADER } from './http/caller.js';
+import { registerCors } from './http/cors.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { MessageAppender } from './messages/append.js';
 import { messageRoutes } from './messages/messages.routes.js';
@@ -59,6 +61,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const health = apiHealth({ ...deps, startedAt: Date.now() });
 
   registerErrorHandling(app);
+  await registerCors(app, corsOrigins(deps.config));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Parley API', version: deps.version, description: 'Sessions, rooms and message history' },

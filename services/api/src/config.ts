@@ -1,4 +1,4 @@
-import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
+import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, originFields, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
 import { DEFAULT_LIMITS } from '@parley/protocol';
 import * as z from 'zod';
 
@@ -6,6 +6,8 @@ import * as z from 'zod';
 export const ApiConfigSchema = z.object({
   ...serviceFields(3001),
   ...authFields,
+  /** CORS_ORIGINS (default: WS_ALLOWED_ORIGINS, the gateway's list): browser origins REST answers. */
+  ...originFields,
   DATABASE_URL: envUrl({ protocols: ['postgres', 'postgresql'] }).default('postgres://postgres:postgres@127.0.0.1:5432/parley'),
   DATABASE_POOL_MAX: envInt({ min: 1, max: 200 }).default(10),
   /** Where clients connect; `websocket_url` in a new session is this plus `?session_id=`. */

@@ -12,7 +12,8 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Verifies Bearer JWTs (required with AUTH_REQUIRED; optional otherwise). */
   verifier?: TokenVerifier | undefined;
-  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS'> & Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION'>>;
+  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS'> &
+    Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS'>>;
   instanceId: string;
   version: string;
 }

@@ -1,4 +1,4 @@
-import { authFields, envDurationMs, envInt, envList, loadConfig, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
+import { authFields, envDurationMs, envInt, envList, loadConfig, originFields, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
 import { DEFAULT_LIMITS, type Limits } from '@parley/protocol';
 import * as z from 'zod';
 
@@ -15,11 +15,8 @@ export const GatewayConfigSchema = z.object({
   /** Deadline of one bus request to the API (resolve session, room access, append, one history page). */
   API_TIMEOUT_MS: envDurationMs({ min: 1, max: 60_000 }).default(5_000),
 
-  /**
-   * Exact browser origins allowed to open a WebSocket (`https://chat.example.com`); `*` allows any.
-   * A handshake without an Origin header (not a browser) is always allowed. Empty: no browser origin.
-   */
-  WS_ALLOWED_ORIGINS: envList().default([]),
+  /** WS_ALLOWED_ORIGINS (the Origin allowlist), shared with the api's CORS. */
+  WS_ALLOWED_ORIGINS: originFields.WS_ALLOWED_ORIGINS,
   /** Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the edge proxy. Empty: none. */
   TRUSTED_PROXIES: envList().default([]),
 

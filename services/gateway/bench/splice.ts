@@ -36,7 +36,7 @@ const shared = time('encode once, same bytes to every member', () => {
   for (let m = 0; m < MEMBERS; m++) sink += bytes.length;
 });
 const spliced = time('encode once, addressed to each member', () => {
-  const frame = BroadcastFrame.encode('text_message', message);
+  const frame = BroadcastFrame.encode('text_message', message, MEMBERS);
   for (let m = 0; m < MEMBERS; m++) sink += frame.for(sessions[m]!).length;
 });
 const perMember = time('serialize once per member (the naive way)', () => {

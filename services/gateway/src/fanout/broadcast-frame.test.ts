@@ -25,6 +25,13 @@ describe('BroadcastFrame', () => {
     expect({ ...forA, session_id: b }).toEqual(forB);
   });
 
+  it('serves more recipients than expected, each copy its own', () => {
+    const frame = BroadcastFrame.encode('text_message', message, 2);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const copies = ids.map((id) => frame.for(id));
+    expect(copies.map((c) => (JSON.parse(c.toString()) as { session_id: string }).session_id)).toEqual(ids);
+  });
+
   it('never changes the shared bytes', () => {
     const frame = BroadcastFrame.encode('text_message', message);
     const before = Buffer.from(frame.bytes);

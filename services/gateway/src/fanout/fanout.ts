@@ -22,7 +22,7 @@ export function createFanout(rooms: RoomRegistry, metrics: GatewayMetrics, logge
           logger.warn({ room_id: roomId, message_room: message.room_id }, 'dropped a message published on another room subject');
           return;
         }
-        const frame = BroadcastFrame.encode('text_message', toChatMessage(message));
+        const frame = BroadcastFrame.encode('text_message', toChatMessage(message), members.size);
         metrics.broadcasts.inc();
         for (const conn of members) conn.offerMessage(roomId, message.seq, frame);
         return;

@@ -1,4 +1,4 @@
-import httpProxy from 'http-proxy';
+import { createProxyServer } from 'http-proxy-3';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
@@ -35,7 +35,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
  * which the gateway trusts only from a configured proxy address.
  */
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
-  const proxy = httpProxy.createProxyServer({ xfwd: true, ws: true });
+  const proxy = createProxyServer({ xfwd: true, ws: true });
   const gateway = rotation(options.gateways);
   const api = rotation(options.apis);
   const presence = rotation(options.presences);

@@ -28,4 +28,5 @@ export { connectNats, NATS_CONNECTION_DEFAULTS, natsConnectionOptions, type Conn
 export { createNatsBus, type NatsBusOptions } from './nats.js';
 export { createMemoryBus, type MemoryBus, type MemoryBusOptions } from './memory.js';
 export { createMemoryBroker, type MemoryBroker } from './memory-broker.js';
+export { instrumentBus, type BusObserver, type BusOutcome } from './instrument.js';
 export { QUEUE_GROUPS, subjects } from './subjects.js';

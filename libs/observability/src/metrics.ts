@@ -1,6 +1,6 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prefix of every metric name Parley exposes, including Node's default metrics. */
+/** Prefix of Parley's own metric names. Node's default metrics keep their standard names. */
 export const METRIC_PREFIX = 'parley_';
 
 export interface MetricsOptions {
@@ -8,7 +8,11 @@ export interface MetricsOptions {
   readonly service: string;
   /** This process's identity, the `instance_id` label on every series. */
   readonly instanceId: string;
-  /** Also collect Node's process metrics (CPU, memory, event-loop lag, GC), prefixed `parley_`. Default `true`. */
+  /**
+   * Also collect Node's process metrics (CPU, memory, event-loop lag, GC) under their standard
+   * names (`process_cpu_seconds_total`, `nodejs_eventloop_lag_seconds`), so stock Node dashboards
+   * work; the `service` and `instance_id` labels tell the processes apart. Default `true`.
+   */
   readonly collectDefault?: boolean;
 }
 
@@ -36,7 +40,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const { service, instanceId, collectDefault = true } = options;
   const registry = new Registry();
   registry.setDefaultLabels({ service, instance_id: instanceId });
-  if (collectDefault) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  if (collectDefault) collectDefaultMetrics({ register: registry });
   return {
     registry,
     contentType: registry.contentType,

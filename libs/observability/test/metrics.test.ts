@@ -14,12 +14,13 @@ describe('createMetrics', () => {
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
-  it('collects default Node metrics with the parley_ prefix', async () => {
+  it('collects default Node metrics under their standard names, labelled with service and instance', async () => {
     const metrics = createMetrics({ service: 'api', instanceId: 'api-1' });
     const text = await metrics.text();
-    expect(text).toMatch(/^parley_process_cpu_user_seconds_total\{[^}]*service="api"[^}]*\} /m);
-    expect(text).toContain('parley_nodejs_heap_size_used_bytes');
-    expect(text).not.toMatch(/^process_cpu/m);
+    expect(text).toMatch(/^process_cpu_seconds_total\{(?=[^}]*service="api")(?=[^}]*instance_id="api-1")[^}]*\} /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{[^}]*service="api"[^}]*\} /m);
+    expect(text).toContain('nodejs_heap_size_used_bytes{');
+    expect(text).not.toMatch(/^parley_(process|nodejs)_/m);
   });
 
   it('gives every instance its own registry, never the global one', async () => {
@@ -33,6 +34,6 @@ describe('createMetrics', () => {
     expect(textA).not.toContain('gw-b');
     expect(textB).toMatch(/^parley_gateway_connections_total\{[^}]*instance_id="gw-b"[^}]*\} 2$/m);
     expect(globalRegistry.getSingleMetric('parley_gateway_connections_total')).toBeUndefined();
-    expect(globalRegistry.getSingleMetric('parley_process_cpu_user_seconds_total')).toBeUndefined();
+    expect(globalRegistry.getSingleMetric('process_cpu_user_seconds_total')).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
-import { connectNats, createNatsBus, type Bus } from '@parley/bus';
+import { connectNats, createNatsBus, instrumentBus, type Bus } from '@parley/bus';
 import { createLogger, createMetrics, defaultInstanceId, type Logger, type LogLevel, type Metrics } from '@parley/observability';
 import type { ServiceKind } from '@parley/protocol';
 import closeWithGrace from 'close-with-grace';
+import { busMetrics } from './bus-metrics.js';
 
 /** The settings `runService` reads (every service has them: `serviceFields` in @parley/config). */
 export interface ProcessSettings {
@@ -35,18 +36,20 @@ export interface Started {
 }
 
 /**
- * Runs one service process: logger, metrics and a NATS bus (reconnecting forever), then the app
- * `start` builds, listening on HOST:PORT. On SIGTERM/SIGINT (or an uncaught error) it shuts down
- * within SHUTDOWN_GRACE_MS, in the order that loses nothing: the app stops taking work and answers
- * what is in flight, the bus drains (final reports leave the process), the NATS connection
- * drains, then `close` releases the rest. Only main.ts calls this.
+ * Runs one service process: logger, metrics and a NATS bus (reconnecting forever, its request
+ * latencies measured by busMetrics), then the app `start` builds, listening on HOST:PORT. On
+ * SIGTERM/SIGINT (or an uncaught error) it shuts down within SHUTDOWN_GRACE_MS, in the order that
+ * loses nothing: the app stops taking work and answers what is in flight, the bus drains (final
+ * reports leave the process), the NATS connection drains, then `close` releases the rest. Only
+ * main.ts calls this.
  */
 export async function runService(service: ServiceKind, config: ProcessSettings, start: (ctx: ServiceContext) => Promise<Started>): Promise<void> {
   const instanceId = config.INSTANCE_ID ?? defaultInstanceId(service);
   const logger = createLogger({ service, level: config.LOG_LEVEL, instanceId });
   const nc = await connectNats({ servers: config.NATS_URL, name: instanceId });
-  const bus = createNatsBus(nc, { logger, subjectPrefix: config.BUS_SUBJECT_PREFIX || undefined });
-  const { app, close } = await start({ instanceId, logger, metrics: createMetrics({ service, instanceId }), bus });
+  const metrics = createMetrics({ service, instanceId });
+  const bus = instrumentBus(createNatsBus(nc, { logger, subjectPrefix: config.BUS_SUBJECT_PREFIX || undefined }), busMetrics(metrics));
+  const { app, close } = await start({ instanceId, logger, metrics, bus });
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');

@@ -9,9 +9,11 @@ import { Counter, Histogram } from 'prom-client';
 import { serveApiEndpoints } from './bus/api-endpoints.js';
 import type { ApiDeps } from './deps.js';
 import { apiHealth, serveHealthProbe } from './health/health.js';
+import { registerPoolMetrics } from './db/pool-metrics.js';
 import { registerCaller, SESSION_HEADER } from './http/caller.js';
 import { registerCors } from './http/cors.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { instrumentHttp } from './http/http-metrics.js';
 import { MessageAppender } from './messages/append.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
@@ -42,6 +44,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [metrics.registry],
   });
+  const appendSeconds = new Histogram({
+    name: 'parley_api_append_commit_seconds',
+    help: 'Duration of each append transaction (one group-committed batch)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [metrics.registry],
+  });
   const presenceMisses = new Counter({
     name: 'parley_api_presence_unavailable_total',
     help: 'Room listings answered without presence counts because presence did not reply in time',
@@ -53,7 +61,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       appended.inc();
       bus.publish(subjects.chatRoom(message.room_id), RoomEventSchema.parse({ kind: 'message', message }));
     },
-    onBatch: (size) => batchSize.observe(size),
+    onBatch: (size, seconds) => {
+      batchSize.observe(size);
+      appendSeconds.observe(seconds);
+    },
   });
   const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, deps.config.PRESENCE_TIMEOUT_MS, presenceMisses), {
     guestRoomCreation: deps.config.GUEST_ROOM_CREATION ?? true,
@@ -62,6 +73,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   await registerCors(app, corsOrigins(deps.config));
+  instrumentHttp(app, metrics);
+  registerPoolMetrics(metrics, db);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Parley API', version: deps.version, description: 'Sessions, rooms and message history' },

@@ -22,6 +22,11 @@ describe('the api process', () => {
       expect(read.status).toBe(200);
       const rooms = (await (await fetch(`${two.url}/api/rooms/`)).json()) as { rooms: { room_id: string }[] };
       expect(rooms.rooms.map((r) => r.room_id)).toEqual(['general']);
+      // The process shell times bus requests (the listing asked presence for counts) and keeps
+      // Node's default metrics under their standard names.
+      const metrics = await (await fetch(`${two.url}/metrics`)).text();
+      expect(metrics).toMatch(/^parley_bus_request_duration_seconds_count\{[^}]*subject="presence\.[^}]*\} [1-9]/m);
+      expect(metrics).toMatch(/^process_cpu_seconds_total\{[^}]*service="api"[^}]*\} /m);
     } finally {
       expect(await one.stop()).toBe(0);
       expect(await two.stop()).toBe(0);

@@ -18,6 +18,14 @@ export interface DbOptions {
 
 export type Db = Kysely<Database>;
 
+// Kysely does not expose its pool; the metrics read it from here (every Db comes from createDb).
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool behind a Db made by {@link createDb}: for its gauges, never for queries. */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /** Opens a pool-backed Kysely instance. The caller owns it and must `destroy()` it. */
 export function createDb({ url, poolMax = 10, acquireTimeoutMs = 2_000, statementTimeoutMs = 5_000, onPoolError }: DbOptions): Db {
   const pool = new pg.Pool({
@@ -28,5 +36,7 @@ export function createDb({ url, poolMax = 10, acquireTimeoutMs = 2_000, statemen
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener it kills the process.
   pool.on('error', (error) => onPoolError?.(error));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }

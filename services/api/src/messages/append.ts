@@ -22,8 +22,8 @@ export interface AppenderOptions {
   maxBatch?: number;
   /** Called with each newly stored message after its transaction commits, in seq order per room. */
   onStored?: (message: StoredMessage) => void;
-  /** Called with the size of each committed batch (for metrics). */
-  onBatch?: (size: number) => void;
+  /** Called with the size of each committed batch and its transaction's duration in seconds (for metrics). */
+  onBatch?: (size: number, seconds: number) => void;
 }
 
 /**
@@ -74,13 +74,14 @@ export class MessageAppender {
 
   private async commit(batch: Pending[]): Promise<void> {
     let outcome: Outcome[];
+    const start = performance.now();
     try {
       outcome = await appendBatch(this.db, batch.map((p) => p.request));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
-    this.options.onBatch?.(batch.length);
+    this.options.onBatch?.(batch.length, (performance.now() - start) / 1000);
     batch.forEach((p, i) => {
       const result = outcome[i]!;
       if ('error' in result) p.reject(new AppendRejected(result.error));

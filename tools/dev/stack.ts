@@ -1,12 +1,10 @@
-import { freePort, spawnScript, startServiceProcess, type ServiceKind, type ServiceProcess } from '@parley/testing/process';
+import { freePort, spawnScript, startServiceProcess, type ServiceKind } from '@parley/testing/process';
 import { once } from 'node:events';
 import pg from 'pg';
 import { startEdge, type Edge } from './edge.js';
+import { supervise, type Instance } from './supervise.js';
 
-export interface Instance extends ServiceProcess {
-  name: string;
-  kind: ServiceKind;
-}
+export type { Instance } from './supervise.js';
 
 export interface StackOptions {
   apis?: number;
@@ -19,6 +17,11 @@ export interface StackOptions {
   /** Each output line of each process, with the instance name. */
   onLine?: (instance: string, line: string) => void;
   staticDir?: string;
+  /**
+   * An instance died and could not be restarted: the stack is no longer whole. The caller stops
+   * it (`npm start` exits with the message). Default: the message goes to stderr.
+   */
+  onGiveUp?: (message: string) => void;
 }
 
 export interface Stack {
@@ -30,7 +33,8 @@ export interface Stack {
 /**
  * The whole stack as processes on this machine (TypeScript through tsx, the way `npm start`
  * runs it): creates the database if missing, migrates, starts the instances on free ports,
- * waits for each `/readyz`, then puts the local edge in front of them.
+ * waits for each `/readyz`, then puts the local edge in front of them. An instance that dies is
+ * restarted with backoff (see supervise.ts) while the edge routes around it.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const env = { ...options.env };
@@ -52,11 +56,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const name = `${kind}-${i + 1}`;
       const port = ports[starting.length]!;
       starting.push(
-        startServiceProcess(kind, {
-          env: { LOG_LEVEL: 'info', ...env, PORT: String(port), INSTANCE_ID: name },
+        supervise({
+          name,
+          kind,
+          start: () =>
+            startServiceProcess(kind, {
+              env: { LOG_LEVEL: 'info', ...env, PORT: String(port), INSTANCE_ID: name },
+              onLine: (line) => options.onLine?.(name, line),
+              readyTimeoutMs: 60_000,
+            }),
           onLine: (line) => options.onLine?.(name, line),
-          readyTimeoutMs: 60_000,
-        }).then((p) => Object.assign(p, { name, kind })),
+          onGiveUp: options.onGiveUp ?? ((message) => process.stderr.write(`${message}\n`)),
+        }),
       );
     }
   }

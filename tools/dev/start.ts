@@ -4,7 +4,9 @@
  * NATS_URL, else the default local ports) whether they are there:
  * - all answer: the full stack as processes. Creates the database if missing, migrates, starts
  *   API_INSTANCES api, GATEWAYS gateway and PRESENCE_INSTANCES presence processes (1 each by
- *   default) and the edge. Ctrl-C stops everything: each service gets SIGTERM and drains.
+ *   default) and the edge. Ctrl-C stops everything: each service gets SIGTERM and drains. A
+ *   process that dies is restarted with backoff while the edge routes around it; one that cannot
+ *   be restarted stops the whole stack with a message.
  * - none answers, or PARLEY_EMBEDDED=1: embedded mode (embedded.ts), one process, data under
  *   .parley/data (PARLEY_EMBEDDED_DATA: another directory, or `memory` for a throwaway run).
  * - some answer: it stops and says which are missing and how to go on.
@@ -86,6 +88,11 @@ async function full() {
   edgePort,
   env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl },
   onLine: print,
+  // An instance that cannot be brought back leaves a half stack: stop everything instead.
+  onGiveUp: (message) => {
+    process.stderr.write(`${message}\nstopping the whole stack\n`);
+    void stop(1);
+  },
   staticDir,
 }).catch(failed);
   return { edge: started.edge, close: () => started.close(), children: started.instances.map((s) => ({ name: s.name, child: s.child })), services: '' };
@@ -98,17 +105,18 @@ process.stdout.write(
 );
 
 let stopping = false;
-const stop = async () => {
+async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write('\nstopping…\n');
   await stack.close();
-  process.exit(0);
-};
+  process.exit(code);
+}
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 for (const s of stack.children) {
   s.child.on('exit', (code) => {
+    // stack.ts restarts it (with backoff) while the edge routes around it.
     if (!stopping) process.stderr.write(`${s.name} exited with ${code}\n`);
   });
 }

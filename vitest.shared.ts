@@ -10,6 +10,10 @@ export interface ProjectConfigOptions {
   test?: ViteUserConfig['test'];
 }
 
+// Vitest hands these to Node as --conditions too. `module` is a bundler-only condition: with it,
+// Node loads @opentelemetry/api's extensionless ESM build and fails. Node itself never uses it.
+const CONDITIONS = ['@parley/source', ...defaultServerConditions.filter((c) => c !== 'module')];
+
 const GLOBAL_SETUP = fileURLToPath(new URL('./libs/testing/src/global-setup.ts', import.meta.url));
 
 /**
@@ -20,8 +24,8 @@ const GLOBAL_SETUP = fileURLToPath(new URL('./libs/testing/src/global-setup.ts',
  */
 export function defineProjectConfig({ services = [], test = {} }: ProjectConfigOptions = {}): ViteUserConfig {
   return defineConfig({
-    resolve: { conditions: ['@parley/source', ...defaultServerConditions] },
-    ssr: { resolve: { conditions: ['@parley/source', ...defaultServerConditions] } },
+    resolve: { conditions: CONDITIONS },
+    ssr: { resolve: { conditions: CONDITIONS } },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 20_000,

@@ -25,6 +25,7 @@ import {
   readReply,
 } from './pipeline.js';
 import { StatusHub } from './status.js';
+import { inSpan, inTrace, remoteContext, SpanKind, traceHeaders } from './trace.js';
 import type {
   Bus,
   BusReply,
@@ -82,7 +83,8 @@ class NatsBus implements Bus {
     this.assertOpen();
     const data = encodeOutbound(topic.schema, payload, topic.subject, this.maxPayload());
     try {
-      this.nc.publish(this.space.toWire(topic.subject), data);
+      const headers = traceHeaders();
+      this.nc.publish(this.space.toWire(topic.subject), data, headers ? { headers } : undefined);
     } catch (err) {
       throw closedOr(err);
     }
@@ -90,7 +92,11 @@ class NatsBus implements Bus {
 
   subscribe<T>(topic: Topic<T> | TopicPattern<T>, handler: MessageHandler<T>, options?: SubscribeOptions): BusSubscription {
     return this.consume(topic.subject, queueFor(topic.queue, options?.queue), async (msg) => {
-      await deliver(topic.schema, handler, msg.data, this.space.fromWire(msg.subject), this.logger);
+      const subject = this.space.fromWire(msg.subject);
+      const parent = remoteContext(msg.headers);
+      // Only a message that carries a trace gets a span: untraced traffic stays free.
+      if (!parent) return deliver(topic.schema, handler, msg.data, subject, this.logger);
+      await inSpan(`receive ${subject}`, SpanKind.CONSUMER, () => deliver(topic.schema, handler, msg.data, subject, this.logger), parent);
     });
   }
 
@@ -105,7 +111,9 @@ class NatsBus implements Bus {
           return;
         }
         // Requests are served concurrently: the loop does not wait for the reply.
-        const replying = answer(endpoint, handler, msg.data, this.logger, this.maxPayload()).then((reply) => {
+        const parent = remoteContext(msg.headers);
+        const answering = () => answer(endpoint, handler, msg.data, this.logger, this.maxPayload());
+        const replying = (parent ? inSpan(`serve ${endpoint.subject}`, SpanKind.SERVER, answering, parent) : answering()).then((reply) => {
           try {
             msg.respond(reply);
           } catch (err) {
@@ -126,13 +134,18 @@ class NatsBus implements Bus {
     checkPositive('timeoutMs', options.timeoutMs);
     const data = encodeOutbound(endpoint.request, request, endpoint.subject, this.maxPayload());
     if (this.draining) throw disconnected(endpoint.subject, new BusClosedError());
-    let msg: Msg;
-    try {
-      msg = await this.nc.request(this.space.toWire(endpoint.subject), data, { timeout: options.timeoutMs });
-    } catch (err) {
-      throw requestError(err, endpoint.subject, options.timeoutMs);
-    }
-    return readReply(endpoint, msg.data);
+    const send = async (): Promise<Res> => {
+      let msg: Msg;
+      try {
+        const headers = traceHeaders();
+        msg = await this.nc.request(this.space.toWire(endpoint.subject), data, { timeout: options.timeoutMs, ...(headers ? { headers } : {}) });
+      } catch (err) {
+        throw requestError(err, endpoint.subject, options.timeoutMs);
+      }
+      return readReply(endpoint, msg.data);
+    };
+    // A request inside a trace gets its own span; one outside (timers, probes) starts no trace.
+    return inTrace() ? inSpan(`request ${endpoint.subject}`, SpanKind.CLIENT, send) : send();
   }
 
   async gather<Req, Res>(endpoint: Endpoint<Req, Res>, request: Req, options: GatherOptions): Promise<BusReply<Res>[]> {

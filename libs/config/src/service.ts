@@ -22,6 +22,11 @@ export function serviceFields(defaultPort: number) {
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     /** This process's id in logs, metrics and health reports; defaults to `<service>-<host>-<pid>`. */
     INSTANCE_ID: InstanceIdSchema.optional(),
+    /**
+     * OTLP/HTTP collector (e.g. `http://otel-collector:4318`): when set, traces are exported there
+     * (OpenTelemetry's own OTEL_* variables tune the exporter); unset, tracing is off and costs nothing.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: envUrl().optional(),
   };
 }
 

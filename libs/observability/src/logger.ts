@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { CREDENTIAL_NAMES, REDACTED } from './redact-url.js';
@@ -39,9 +40,22 @@ export interface LoggerOptions {
 }
 
 /**
+ * `trace_id` and `span_id` of the operation being logged, when it is traced (OpenTelemetry):
+ * a line inside a traced request leads to its trace. Without a registered SDK there is no active
+ * span and this adds nothing.
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return isSpanContextValid(span.spanContext()) ? { trace_id: traceId, span_id: spanId } : {};
+}
+
+/**
  * Creates the service's root logger: one JSON object per line, `level` as its name, ISO-8601
- * `time`, `service` and `instance` in every line, {@link requestSerializers} for `req`/`res`, the
- * standard `err` serializer, and every {@link REDACT_PATHS} value replaced by `[REDACTED]`.
+ * `time`, `service` and `instance` in every line (`trace_id` too inside a traced operation),
+ * {@link requestSerializers} for `req`/`res`, the standard `err` serializer, and every
+ * {@link REDACT_PATHS} value replaced by `[REDACTED]`.
  *
  * Output never depends on `NODE_ENV`: pretty-printing is for the reader (`| pino-pretty`), not a
  * mode of the service. Pass the result to fastify as `loggerInstance`; request loggers are its
@@ -56,6 +70,7 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
     serializers: { ...requestSerializers, err: pino.stdSerializers.err },
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    mixin: traceFields,
   };
   return destination === undefined ? pino(config) : pino(config, destination);
 }

@@ -3,6 +3,7 @@ import { createLogger, createMetrics, defaultInstanceId, type Logger, type LogLe
 import type { ServiceKind } from '@parley/protocol';
 import closeWithGrace from 'close-with-grace';
 import { busMetrics } from './bus-metrics.js';
+import { startTracing } from './tracing.js';
 
 /** The settings `runService` reads (every service has them: `serviceFields` in @parley/config). */
 export interface ProcessSettings {
@@ -13,6 +14,7 @@ export interface ProcessSettings {
   readonly SHUTDOWN_GRACE_MS: number;
   readonly LOG_LEVEL: LogLevel;
   readonly INSTANCE_ID?: string | undefined;
+  readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
 }
 
 /** What a service gets to build its app with. */
@@ -45,6 +47,7 @@ export interface Started {
  */
 export async function runService(service: ServiceKind, config: ProcessSettings, start: (ctx: ServiceContext) => Promise<Started>): Promise<void> {
   const instanceId = config.INSTANCE_ID ?? defaultInstanceId(service);
+  const tracing = await startTracing({ service, instanceId, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger({ service, level: config.LOG_LEVEL, instanceId });
   const nc = await connectNats({ servers: config.NATS_URL, name: instanceId });
   const metrics = createMetrics({ service, instanceId });
@@ -58,6 +61,7 @@ export async function runService(service: ServiceKind, config: ProcessSettings, 
     await bus.drain();
     await nc.drain();
     await close?.();
+    await tracing?.shutdown();
   });
 
   await app.listen({ host: config.HOST, port: config.PORT });

@@ -14,6 +14,7 @@ import { registerCaller, SESSION_HEADER } from './http/caller.js';
 import { registerCors } from './http/cors.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { instrumentHttp } from './http/http-metrics.js';
+import { traceHttp } from './http/http-tracing.js';
 import { MessageAppender } from './messages/append.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   await registerCors(app, corsOrigins(deps.config));
   instrumentHttp(app, metrics);
+  traceHttp(app);
   registerPoolMetrics(metrics, db);
   await app.register(swagger, {
     openapi: {

@@ -1,3 +1,4 @@
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { AppendMessageReply, AppendMessageRequest, ErrorData, StoredMessage } from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
@@ -11,8 +12,12 @@ export class AppendRejected extends Error {
   }
 }
 
+const tracer = trace.getTracer('@parley/api');
+
 interface Pending {
   request: AppendMessageRequest;
+  /** The trace context of the request (its bus span), so its commit and publish join its trace. */
+  traceContext: Context;
   resolve: (reply: AppendMessageReply) => void;
   reject: (error: unknown) => void;
 }
@@ -50,7 +55,7 @@ export class MessageAppender {
 
   append(request: AppendMessageRequest): Promise<AppendMessageReply> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ request, traceContext: context.active(), resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -75,11 +80,27 @@ export class MessageAppender {
   private async commit(batch: Pending[]): Promise<void> {
     let outcome: Outcome[];
     const start = performance.now();
+    // One transaction serves many requests: it joins the first one's trace and links the others.
+    const span = tracer.startSpan(
+      'SELECT parley_append_messages',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.system': 'postgresql', 'parley.batch_size': batch.length },
+        links: batch.slice(1).flatMap((p) => {
+          const linked = trace.getSpanContext(p.traceContext);
+          return linked ? [{ context: linked }] : [];
+        }),
+      },
+      batch[0]!.traceContext,
+    );
     try {
       outcome = await appendBatch(this.db, batch.map((p) => p.request));
     } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
       return;
+    } finally {
+      span.end();
     }
     this.options.onBatch?.(batch.length, (performance.now() - start) / 1000);
     batch.forEach((p, i) => {
@@ -87,9 +108,10 @@ export class MessageAppender {
       if ('error' in result) p.reject(new AppendRejected(result.error));
       else p.resolve(result);
     });
-    for (const result of outcome) {
-      if (!('error' in result) && !result.duplicate) this.options.onStored?.(result.message);
-    }
+    outcome.forEach((result, i) => {
+      // Published in the request's own trace context: each gateway's delivery joins its trace.
+      if (!('error' in result) && !result.duplicate) context.with(batch[i]!.traceContext, () => this.options.onStored?.(result.message));
+    });
   }
 }
 

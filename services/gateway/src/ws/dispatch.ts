@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { CLOSE_CODES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
 import { takeAll } from '../limits/token-bucket.js';
 import type { Connection } from './connection.js';
@@ -6,6 +7,8 @@ import { handleJoinRoom } from './handlers/join-room.js';
 import { handleLeaveRoom } from './handlers/leave-room.js';
 import { handleRefresh } from './handlers/refresh.js';
 import { handleTextMessage } from './handlers/text-message.js';
+
+const tracer = trace.getTracer('@parley/gateway');
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
 
@@ -78,7 +81,14 @@ async function handle(conn: Connection, message: ClientMessage, receivedAt: numb
   if (!conn.isOpen()) return;
   switch (message.type) {
     case 'text_message':
-      return handleTextMessage(conn, message, receivedAt);
+      // The root of one trace: this frame → bus request → api append → publish → each gateway's delivery.
+      return tracer.startActiveSpan('text_message', { attributes: { 'parley.room_id': message.data.room_id } }, async (span) => {
+        try {
+          return await handleTextMessage(conn, message, receivedAt);
+        } finally {
+          span.end();
+        }
+      });
     case 'join_room':
       return handleJoinRoom(conn, message);
     case 'leave_room':

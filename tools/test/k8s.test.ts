@@ -98,7 +98,7 @@ describe('deploy/k8s', () => {
     // Credentials only from the Secret, and only keys the example Secret has.
     const secretKeys = Object.keys((secretExample[0] as unknown as { stringData: Record<string, string> }).stringData);
     for (const env of container!.env ?? []) {
-      if (/URL$|SECRET/.test(env.name) && env.name !== 'API_URL' && env.name !== 'PUBLIC_WS_URL') {
+      if (/URL$|SECRET/.test(env.name) && env.name !== 'PUBLIC_WS_URL') {
         expect(env.valueFrom?.secretKeyRef, env.name).toMatchObject({ name: 'parley-secrets', key: env.name });
         expect(secretKeys).toContain(env.name);
       }

@@ -1,6 +1,6 @@
 import { InstanceIdSchema } from '@parley/protocol';
 import * as z from 'zod';
-import { envBool, envDurationMs, envInt, envUrl } from './env.js';
+import { envBool, envDurationMs, envInt, envList, envUrl } from './env.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -51,3 +51,26 @@ export function requireVerifierWhenAuthRequired<T extends { AUTH_REQUIRED: boole
     path: ['AUTH_REQUIRED'],
   });
 }
+
+/**
+ * The Redis a service shares state through (presence; cluster-wide limits in the gateway and the
+ * api), and the prefix of every key it writes: separates deployments (or tests) sharing one Redis.
+ * Each service keeps its own keys under the prefix, so one prefix may serve the whole stack.
+ */
+export function redisFields(defaultPrefix: string) {
+  return {
+    REDIS_URL: envUrl({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
+      .default(defaultPrefix),
+  };
+}
+
+/**
+ * Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the edge proxy (fastify
+ * `trustProxy`: the rightmost untrusted address is the client). Empty: none, the peer is the client.
+ */
+export const trustedProxiesField = {
+  TRUSTED_PROXIES: envList().default([]),
+};

@@ -1,15 +1,10 @@
-import { envDurationMs, envInt, envUrl, loadConfig, serviceFields, type Env } from '@parley/config';
+import { envDurationMs, envInt, loadConfig, redisFields, serviceFields, type Env } from '@parley/config';
 import * as z from 'zod';
 
 /** Every setting of the presence service, from the environment; defaults suit a local run. */
 export const PresenceConfigSchema = z.object({
   ...serviceFields(3002),
-  REDIS_URL: envUrl({ protocols: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
-  /** Every Redis key presence writes starts with `<prefix>:`; separates deployments (or tests) sharing one Redis. */
-  REDIS_KEY_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_:.-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_:.-]' })
-    .default('parley:presence'),
+  ...redisFields('parley:presence'),
   /**
    * Lifetime of a connection seen through `connect`/`join` before the gateway's first `refresh`
    * (a refresh carries its own `ttl_ms`), and of a closed connection's tombstone.

@@ -1,8 +1,8 @@
 import { runService } from '@parley/service';
 import { buildApp } from './app.js';
 import { loadPresenceConfig } from './config.js';
+import { closeRedis, createRedis, waitForRedis } from '@parley/redis';
 import { storeOptions } from './presence/presence.store.js';
-import { closeRedis, createRedis, waitForRedis } from './redis/client.js';
 import { presenceKeys } from './redis/keys.js';
 import { RedisPresenceStore } from './redis/redis.store.js';
 import { VERSION } from './version.js';
@@ -10,7 +10,7 @@ import { VERSION } from './version.js';
 const config = loadPresenceConfig();
 
 await runService('presence', config, async ({ instanceId, logger, metrics, bus }) => {
-  const redis = createRedis(config.REDIS_URL, logger);
+  const redis = createRedis(config.REDIS_URL, logger, { degraded: 'presence is degraded' });
   // Presence starts without Redis too (degraded): it still serves the stack's /healthz.
   if (!(await waitForRedis(redis, 2_000))) logger.warn('redis is not reachable yet; starting degraded');
   const store = new RedisPresenceStore(redis, presenceKeys(config.REDIS_KEY_PREFIX), storeOptions(config));

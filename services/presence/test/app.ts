@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 import type { PresenceDeps } from '../src/deps.js';
-import { closeRedis, createRedis, waitForRedis } from '../src/redis/client.js';
+import { closeRedis, createRedis, waitForRedis } from '@parley/redis';
 import { presenceKeys, type PresenceKeys } from '../src/redis/keys.js';
 import { RedisPresenceStore } from '../src/redis/redis.store.js';
 import { defineScripts } from '../src/redis/scripts.js';

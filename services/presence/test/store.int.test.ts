@@ -1,7 +1,7 @@
 import { uniqueId } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceStoreOptions } from '../src/presence/presence.store.js';
-import { waitForRedis } from '../src/redis/client.js';
+import { waitForRedis } from '@parley/redis';
 import { KEY_NAMES, presenceKeys } from '../src/redis/keys.js';
 import { RedisPresenceStore } from '../src/redis/redis.store.js';
 import { deleteKeys, inspector, newDeployment } from './app.js';

@@ -13,19 +13,26 @@ export const REDIS_OPTIONS = Object.freeze({
   connectTimeout: 2_000,
 });
 
+export interface RedisClientOptions {
+  /** What degrades while Redis is away, for the outage log line ("presence", "limits are per process"). */
+  readonly degraded?: string;
+  /** Overrides {@link REDIS_OPTIONS}' 1 s per command (a handshake waits on it). */
+  readonly commandTimeoutMs?: number;
+}
+
 /**
  * A Redis client with the fail-fast options. The caller owns it and closes it (`closeRedis`).
  * Connection errors are logged once per outage, not once per reconnect attempt.
  */
-export function createRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { ...REDIS_OPTIONS });
+export function createRedis(url: string, logger: Logger, { degraded = 'its users are degraded', commandTimeoutMs }: RedisClientOptions = {}): Redis {
+  const redis = new Redis(url, { ...REDIS_OPTIONS, ...(commandTimeoutMs === undefined ? {} : { commandTimeout: commandTimeoutMs }) });
   let down = false;
   redis.on('ready', () => {
     if (down) logger.info('redis: connection restored');
     down = false;
   });
   redis.on('error', (err: Error) => {
-    if (!down) logger.warn({ err }, 'redis: connection failed; presence is degraded until it returns');
+    if (!down) logger.warn({ err }, `redis: connection failed; ${degraded} until it returns`);
     else logger.debug({ err }, 'redis: still unreachable');
     down = true;
   });

@@ -11,6 +11,7 @@ import { createGatewayMetrics } from './health/metrics.js';
 import { Hub } from './hub/hub.js';
 import { RoomRegistry } from './hub/rooms.js';
 import { serveSessionControl, serveUserControl } from './hub/session-control.js';
+import { ClusterLimits } from './limits/cluster-limits.js';
 import { startPingSweep } from './limits/heartbeat.js';
 import { OriginPolicy } from './limits/origin.js';
 import { PresenceReporter } from './presence/presence.js';
@@ -45,7 +46,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   const counters = { framesAccepted: 0, liveDeliveries: 0, replayDeliveries: 0 };
   const metrics = createGatewayMetrics(deps.metrics, () => ({ live: counters.liveDeliveries, replay: counters.replayDeliveries }));
-  const hub = new Hub(config.WS_MESSAGE_RATE_PER_SEC, config.WS_MESSAGE_BURST);
+  const userLimits = new ClusterLimits(deps.redis, config, deps.instanceId, logger);
+  const hub = new Hub((userId) => userLimits.rate.bucketFor(userId));
   const history = deps.history ?? busHistory(bus, config.API_TIMEOUT_MS);
   const rooms = new RoomRegistry(bus, (roomId, event) => fanout(roomId, event), metrics, logger);
   const fanout = createFanout(rooms, metrics, logger);
@@ -59,6 +61,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     history,
     catchUp: { history, logger, maxReplay: config.CATCHUP_MAX_MESSAGES, holeGraceMs: config.CATCHUP_HOLE_GRACE_MS },
     hub,
+    userLimits,
     rooms,
     presence: new PresenceReporter(bus, logger, hub, deps.instanceId, config.PRESENCE_REFRESH_MS, config.PRESENCE_TTL_MS),
     stats: new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS),
@@ -115,11 +118,13 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     stopSweep = startPingSweep(hub, config.WS_PING_INTERVAL_MS, config.WS_PONG_TIMEOUT_MS);
     ctx.presence.start();
     ctx.stats.start();
+    userLimits.start();
   });
   app.addHook('onClose', async () => {
     stopSweep?.();
     ctx.presence.stop();
     ctx.stats.stop();
+    userLimits.stop();
     await ctx.stats.flush(true);
     for (const s of subscriptions) s.unsubscribe();
     await Promise.all([rooms.close(), ...subscriptions.map((s) => s.closed)]);

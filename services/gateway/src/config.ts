@@ -1,4 +1,4 @@
-import { authFields, envDurationMs, envInt, envList, loadConfig, originFields, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
+import { authFields, envDurationMs, envInt, loadConfig, originFields, redisFields, requireVerifierWhenAuthRequired, serviceFields, trustedProxiesField, type Env } from '@parley/config';
 import { DEFAULT_LIMITS, type Limits } from '@parley/protocol';
 import * as z from 'zod';
 
@@ -17,8 +17,7 @@ export const GatewayConfigSchema = z.object({
 
   /** WS_ALLOWED_ORIGINS (the Origin allowlist), shared with the api's CORS. */
   WS_ALLOWED_ORIGINS: originFields.WS_ALLOWED_ORIGINS,
-  /** Peers (IPs or CIDRs) whose X-Forwarded-For is believed, e.g. the edge proxy. Empty: none. */
-  TRUSTED_PROXIES: envList().default([]),
+  ...trustedProxiesField,
 
   WS_MAX_PAYLOAD_BYTES: envInt({ min: 1_024, max: 16_777_216 }).default(L.max_frame_bytes),
   /** Most fragments one message may arrive in (ws `maxFragments`); more closes with 1008. */
@@ -56,6 +55,19 @@ export const GatewayConfigSchema = z.object({
   STATS_INTERVAL_MS: envDurationMs({ min: 100 }).default(5_000),
   PRESENCE_REFRESH_MS: envDurationMs({ min: 100 }).default(20_000),
   PRESENCE_TTL_MS: envDurationMs({ min: 1_000 }).default(60_000),
+
+  /**
+   * Where the per-user limits are shared with the other gateways (limits/README in the gateway
+   * README). Unreachable: each gateway enforces them alone until Redis returns.
+   */
+  ...redisFields('parley:limits'),
+  /** How often this gateway adds its users' spent message tokens to the shared buckets and reads them back. */
+  WS_LIMITS_SYNC_MS: envDurationMs({ min: 10, max: 10_000 }).default(100),
+  /** A connection counts toward its user's cap in Redis this long unless its gateway refreshes it (a crashed gateway's expire). */
+  WS_CONNECTION_TTL_MS: envDurationMs({ min: 500, max: 3_600_000 }).default(60_000),
+  WS_CONNECTION_REFRESH_MS: envDurationMs({ min: 100, max: 600_000 }).default(20_000),
+  /** Longest a handshake waits for Redis to count a connection before deciding on this gateway's count alone. */
+  WS_LIMITS_REDIS_TIMEOUT_MS: envDurationMs({ min: 10, max: 10_000 }).default(250),
 
   /** How long before a socket's token expires the server sends `token_expiring` (asking for a `refresh`). */
   WS_TOKEN_REFRESH_NOTICE_MS: envDurationMs({ min: 100 }).default(60_000),

@@ -8,6 +8,7 @@ import type { CatchUpOptions } from './fanout/room-stream.js';
 import type { GatewayMetrics } from './health/metrics.js';
 import type { Hub } from './hub/hub.js';
 import type { RoomRegistry } from './hub/rooms.js';
+import type { ClusterLimits } from './limits/cluster-limits.js';
 import type { OriginPolicy } from './limits/origin.js';
 import type { PresenceReporter } from './presence/presence.js';
 import type { StatsCollector } from './stats/stats.js';
@@ -33,6 +34,8 @@ export interface GatewayContext {
   readonly history: HistorySource;
   readonly catchUp: CatchUpOptions;
   readonly hub: Hub;
+  /** Per-user connection cap and message rate shared by every gateway. */
+  readonly userLimits: ClusterLimits;
   readonly rooms: RoomRegistry;
   readonly presence: PresenceReporter;
   readonly stats: StatsCollector;

@@ -1,6 +1,7 @@
 import type { TokenVerifier } from '@parley/auth';
 import { connectNats, createNatsBus, type Bus } from '@parley/bus';
 import { createLogger, createMetrics } from '@parley/observability';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { createTestDatabase, serviceUrl, startServiceProcess, TestSocket, uniqueId, type ServiceProcess, type TestDatabase } from '@parley/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
@@ -24,7 +25,7 @@ export async function startApiStack(label: string, env: Record<string, string> =
   const db = await createTestDatabase(`parley_gw_${label}`);
   const prefix = uniqueId(label);
   const api = await startServiceProcess('api', {
-    env: { DATABASE_URL: db.url, NATS_URL: serviceUrl('nats'), BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...env },
+    env: { DATABASE_URL: db.url, NATS_URL: serviceUrl('nats'), BUS_SUBJECT_PREFIX: prefix, REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: prefix, MIGRATE_ON_START: 'true', ...env },
   });
   const nc = await connectNats({ servers: serviceUrl('nats'), name: `test-${label}` });
   const peer = createNatsBus(nc, { logger: createLogger({ service: 'test', level: 'silent' }), subjectPrefix: prefix });
@@ -55,6 +56,8 @@ export interface TestGateway {
   instanceId: string;
   config: GatewayConfig;
   bus: Bus;
+  /** Its Redis client (per-user limits shared with the other gateways of the stack). */
+  redis: Redis;
   /** `ws://127.0.0.1:<port>` */
   ws: string;
   /** `http://127.0.0.1:<port>` */
@@ -82,7 +85,9 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
   const logger = captureLogs
     ? createLogger({ service: 'gateway', level: 'debug', destination })
     : createLogger({ service: 'gateway', level: 'silent' });
-  const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, ...env });
+  // Redis keys under the stack's prefix: parallel test files (and other runs on this machine) never share a user's limits.
+  const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: stack.prefix, ...env });
+  const redis = createRedis(config.REDIS_URL, logger, { commandTimeoutMs: config.WS_LIMITS_REDIS_TIMEOUT_MS });
   const nc: NatsConnection = await connectNats({ servers: serviceUrl('nats'), name: 'gateway-test' });
   const bus = createNatsBus(nc, { logger, subjectPrefix: stack.prefix });
   const instanceId = uniqueId('gw');
@@ -90,6 +95,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
     bus,
     logger,
     metrics: createMetrics({ service: 'gateway', instanceId, collectDefault: false }),
+    redis,
     verifier,
     config,
     instanceId,
@@ -102,6 +108,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
     instanceId,
     config,
     bus,
+    redis,
     ws: `ws://127.0.0.1:${port}`,
     http: `http://127.0.0.1:${port}`,
     logs: () => logText,
@@ -109,6 +116,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
       await app.close();
       await bus.drain();
       await nc.drain();
+      await closeRedis(redis);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../limits/token-bucket.js';
+import type { TokenBucket } from '../limits/token-bucket.js';
 import type { Connection } from '../ws/connection.js';
 
 interface UserEntry {
@@ -11,8 +11,7 @@ interface UserEntry {
 /**
  * The local registry: every socket of this gateway, and the indexes the limits and REST
  * follow-ups need (IP → count, user → connections and rate bucket, session → connections).
- * Counts are per gateway: a cluster-wide cap would need shared state, and a client behind one
- * edge is spread over gateways only by reconnecting.
+ * Counts here are this gateway's; the per-user cap and rate across gateways are limits/cluster-limits.ts.
  */
 export class Hub {
   /** Every accepted socket, identified or not (drain and the ping sweep walk this). */
@@ -23,10 +22,8 @@ export class Hub {
   private readonly byUser = new Map<string, UserEntry>();
   private readonly bySession = new Map<string, Set<Connection>>();
 
-  constructor(
-    private readonly ratePerSec: number,
-    private readonly burst: number,
-  ) {}
+  /** `newUserBucket`: the rate bucket of a user new on this gateway (shared across gateways by limits/). */
+  constructor(private readonly newUserBucket: (userId: string) => TokenBucket) {}
 
   ipCount(ip: string): number {
     return this.byIp.get(ip) ?? 0;
@@ -53,7 +50,7 @@ export class Hub {
     this.open.add(conn);
     let user = this.byUser.get(conn.userId);
     if (!user) {
-      user = { conns: new Set(), bucket: new TokenBucket(this.ratePerSec, this.burst) };
+      user = { conns: new Set(), bucket: this.newUserBucket(conn.userId) };
       this.byUser.set(conn.userId, user);
     }
     user.conns.add(conn);

@@ -23,4 +23,16 @@ describe('TokenBucket', () => {
     for (let i = 0; i < 4; i++) expect(takeAll([connection], 0)).toBe(0);
     expect(takeAll([connection], 0)).toBe(1_000);
   });
+
+  it('can be lowered below zero (a debt shared with other gateways) and refills through it', () => {
+    const bucket = new TokenBucket(2, 4, 0);
+    bucket.limitTo(10, 0); // never raised
+    for (let i = 0; i < 4; i++) expect(takeAll([bucket], 0)).toBe(0);
+    expect(takeAll([bucket], 0)).toBe(500);
+    bucket.limitTo(-3, 0);
+    // 3 tokens of debt plus the one to spend: 2 s at 2/s.
+    expect(takeAll([bucket], 0)).toBe(2_000);
+    expect(takeAll([bucket], 1_999)).toBe(1);
+    expect(takeAll([bucket], 2_000)).toBe(0);
+  });
 });

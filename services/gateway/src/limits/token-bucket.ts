@@ -26,6 +26,15 @@ export class TokenBucket {
     this.tokens -= 1;
   }
 
+  /**
+   * Lowers the content to at most `tokens` as of `now` (never raises it). Below zero is a debt:
+   * the bucket refills through it before the next frame passes.
+   */
+  limitTo(tokens: number, now: number = Date.now()): void {
+    this.refill(now);
+    if (tokens < this.tokens) this.tokens = tokens;
+  }
+
   private refill(now: number): void {
     const elapsed = now - this.updatedAt;
     if (elapsed <= 0) return;

@@ -2,6 +2,7 @@ import type { WebSocket } from '@fastify/websocket';
 import { CLOSE_CODES, RoomIdSchema, tokenFromSubprotocols } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
+import { admitUserConnection } from '../limits/cluster-limits.js';
 import { Connection } from './connection.js';
 import { announceJoin, joinRoom } from './handlers/join-room.js';
 import { identify, type HandshakeParams } from './identify.js';
@@ -54,12 +55,7 @@ async function establish(conn: Connection, params: HandshakeParams): Promise<voi
   const { session } = identity;
   conn.sessionId = session.session_id;
   if (ctx.draining) return conn.restart();
-  const cap = ctx.config.WS_CONNECTIONS_PER_USER;
-  if (ctx.hub.userCount(session.user_id) >= cap) {
-    const issue = `A user may hold at most ${cap} connections to one gateway`;
-    conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections for this user', { field: 'connections', issue, limit: cap });
-    return conn.closeWith(CLOSE_CODES.POLICY_VIOLATION);
-  }
+  if (!(await admitUserConnection(conn, session.user_id))) return;
   conn.markOpen(session.session_id, session.user_id);
   if (identity.tokenExpiresAt !== undefined) conn.expireTokenAt(identity.tokenExpiresAt);
   conn.userBucket = ctx.hub.identify(conn);

@@ -1,3 +1,3 @@
 import { defineProjectConfig } from '../../vitest.shared.js';
 
-export default defineProjectConfig({ services: ['postgres', 'nats'] });
+export default defineProjectConfig({ services: ['postgres', 'nats', 'redis'] });

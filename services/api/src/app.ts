@@ -15,6 +15,7 @@ import { registerCors } from './http/cors.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { instrumentHttp } from './http/http-metrics.js';
 import { traceHttp } from './http/http-tracing.js';
+import { registerRestRateLimit } from './http/rate-limit.js';
 import { MessageAppender } from './messages/append.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
@@ -36,6 +37,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     requestTimeout: 15_000,
     connectionTimeout: 10_000,
+    // request.ip (the rate limit's key) is the X-Forwarded-For client only behind a trusted proxy.
+    trustProxy: deps.config.TRUSTED_PROXIES.length > 0 ? [...deps.config.TRUSTED_PROXIES] : false,
   }).withTypeProvider<ZodTypeProvider>();
 
   const appended = new Counter({ name: 'parley_api_messages_stored_total', help: 'Chat messages stored', registers: [metrics.registry] });
@@ -97,6 +100,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
+    const { config } = deps;
+    await registerRestRateLimit(scope, {
+      redis: deps.redis,
+      verifier: deps.verifier,
+      logger,
+      registry: metrics.registry,
+      prefix: config.REDIS_KEY_PREFIX,
+      windowMs: config.REST_RATE_LIMIT_WINDOW_MS,
+      ipMax: config.REST_RATE_LIMIT_IP_MAX,
+      userMax: config.REST_RATE_LIMIT_USER_MAX,
+    });
     registerCaller(scope, { db, verifier: deps.verifier, authRequired: deps.config.AUTH_REQUIRED });
     await scope.register(sessionRoutes, deps);
     await scope.register(roomRoutes, { ...deps, rooms });

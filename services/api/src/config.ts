@@ -1,4 +1,4 @@
-import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, originFields, requireVerifierWhenAuthRequired, serviceFields, type Env } from '@parley/config';
+import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, originFields, redisFields, requireVerifierWhenAuthRequired, serviceFields, trustedProxiesField, type Env } from '@parley/config';
 import { DEFAULT_LIMITS } from '@parley/protocol';
 import * as z from 'zod';
 
@@ -21,6 +21,17 @@ export const ApiConfigSchema = z.object({
    * create rooms. With AUTH_REQUIRED every caller has a token, so this only matters without it.
    */
   GUEST_ROOM_CREATION: envBool().default(true),
+  /** The client address of a request is the peer's, or the X-Forwarded-For client when the peer is one of these. */
+  ...trustedProxiesField,
+  /** Where REST rate limits are counted, shared by every api instance; unreachable: each instance counts alone. */
+  ...redisFields('parley:rest'),
+  /**
+   * REST rate limits: requests per window, keyed by the verified Bearer token's `sub` when there
+   * is one, else by client address. /livez, /readyz, /metrics and /docs are not limited.
+   */
+  REST_RATE_LIMIT_WINDOW_MS: envDurationMs({ min: 100, max: 3_600_000 }).default(60_000),
+  REST_RATE_LIMIT_IP_MAX: envInt({ min: 1, max: 1_000_000 }).default(600),
+  REST_RATE_LIMIT_USER_MAX: envInt({ min: 1, max: 1_000_000 }).default(600),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

@@ -1,8 +1,11 @@
 import type { TokenVerifier } from '@parley/auth';
 import type { Bus } from '@parley/bus';
 import type { Logger, Metrics } from '@parley/observability';
+import type { Redis } from '@parley/redis';
 import type { ApiConfig } from './config.js';
 import type { Db } from './db/db.js';
+
+type RestLimitKey = 'TRUSTED_PROXIES' | 'REDIS_KEY_PREFIX' | 'REST_RATE_LIMIT_WINDOW_MS' | 'REST_RATE_LIMIT_IP_MAX' | 'REST_RATE_LIMIT_USER_MAX';
 
 /** Everything buildApp needs, created (and closed) by main.ts or by a test. */
 export interface ApiDeps {
@@ -12,7 +15,9 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Verifies Bearer JWTs (required with AUTH_REQUIRED; optional otherwise). */
   verifier?: TokenVerifier | undefined;
-  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS'> &
+  /** Shares the REST rate-limit counts between api instances; absent (embedded mode) or unreachable: each instance counts alone. */
+  redis?: Redis | undefined;
+  config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS' | RestLimitKey> &
     Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS'>>;
   instanceId: string;
   version: string;

@@ -1,4 +1,5 @@
 import { verifierFromSettings } from '@parley/auth';
+import { closeRedis, createRedis } from '@parley/redis';
 import { runService } from '@parley/service';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
@@ -18,6 +19,8 @@ await runService('api', config, async ({ instanceId, logger, metrics, bus }) => 
     const { results } = await migrateToLatest(db);
     logger.info({ applied: results?.map((r) => r.migrationName) ?? [] }, 'migrations up to date');
   }
-  const app = await buildApp({ db, bus, logger, metrics, verifier: verifierFromSettings(config), config, instanceId, version: VERSION });
-  return { app, close: () => db.destroy() };
+  // Not awaited: without Redis the rate limits count per instance until it connects.
+  const redis = createRedis(config.REDIS_URL, logger, { degraded: 'REST rate limits count per instance' });
+  const app = await buildApp({ db, bus, logger, metrics, redis, verifier: verifierFromSettings(config), config, instanceId, version: VERSION });
+  return { app, close: () => Promise.all([db.destroy(), closeRedis(redis)]).then(() => undefined) };
 });

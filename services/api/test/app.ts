@@ -6,7 +6,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import type { ApiDeps } from '../src/deps.js';
+import { loadApiConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/db.js';
+import type { Redis } from '@parley/redis';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -23,10 +25,12 @@ export interface TestApiOptions {
   prefix?: string;
   verifier?: TokenVerifier;
   config?: Partial<ApiDeps['config']>;
+  /** Shares REST rate-limit counts with other instances on the same prefix. */
+  redis?: Redis;
 }
 
 /** A real api instance: real Postgres pool, real NATS, an HTTP server on a random port. */
-export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config }: TestApiOptions): Promise<TestApi> {
+export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config, redis }: TestApiOptions): Promise<TestApi> {
   const logger = createLogger({ service: 'api', level: 'silent' });
   const connections: NatsConnection[] = [];
   const connect = async () => {
@@ -43,7 +47,11 @@ export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier
     logger,
     metrics: createMetrics({ service: 'api', instanceId: 'test', collectDefault: false }),
     verifier,
+    redis,
     config: {
+      // The defaults of everything not set here (the REST rate limits, counted per instance without `redis`).
+      ...loadApiConfig({}),
+      REDIS_KEY_PREFIX: prefix,
       PUBLIC_WS_URL: 'ws://127.0.0.1:8080/ws/chat/',
       SESSION_TTL_MS: 3_600_000,
       AUTH_REQUIRED: verifier !== undefined,

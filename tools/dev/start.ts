@@ -86,7 +86,8 @@ async function full() {
   gateways: count('GATEWAYS'),
   presences: count('PRESENCE_INSTANCES'),
   edgePort,
-  env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl },
+  // Presence, the gateways' per-user limits and the api's REST rate limits all share this Redis.
+  env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl, REDIS_URL: probeUrl('redis') },
   onLine: print,
   // An instance that cannot be brought back leaves a half stack: stop everything instead.
   onGiveUp: (message) => {

@@ -50,6 +50,7 @@ describe('Prometheus (Debian’s package) scraping the stack', () => {
     if (!prometheus) {
       // CI installs it (.ci/run); on a developer machine without it, say so rather than fail.
       if (process.env['CI']) throw new Error('prometheus is not installed: apt-get install prometheus');
+      console.warn('[dashboard.test] skipped the Prometheus check: prometheus not installed (apt-get install prometheus); with CI set this fails instead');
       ctx.skip();
       return;
     }

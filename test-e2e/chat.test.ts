@@ -189,13 +189,16 @@ describe.each(Object.keys(MODES))('%s', (mode) => {
         withToken.close();
         return;
       }
-      // The store is unreachable: every api instance is gone. The sender gets a retryable error, never an ack.
-      await stack.stopApis();
-      withToken.sendText('into the void', 'general', { client_msg_id: 'void-1' });
-      const failure = await withToken.next(isError('INTERNAL_ERROR'), { timeoutMs: 15_000 });
-      expect(failure.data.details).toMatchObject({ retryable: true });
-      expect(withToken.frames.some(isType('message_ack'))).toBe(false);
       withToken.close();
+      // The store is unreachable: every api instance is gone. The sender gets a retryable error, never an ack.
+      // Another user sends: ivan spent his rate above, and the per-user rate holds across every socket.
+      const sender = await TestSocket.connect(`${stack.wsUrl}?token=${await signToken(JWT_SECRET, { sub: 'judy' }, { expiresIn: 60 })}`);
+      await stack.stopApis();
+      sender.sendText('into the void', 'general', { client_msg_id: 'void-1' });
+      const failure = await sender.next(isError('INTERNAL_ERROR'), { timeoutMs: 15_000 });
+      expect(failure.data.details).toMatchObject({ retryable: true });
+      expect(sender.frames.some(isType('message_ack'))).toBe(false);
+      sender.close();
     });
   });
 });

@@ -141,7 +141,7 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   await broadcast('gateway', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() });
   // prom-client's event-loop figures include its 10 ms sampling resolution.
   const lag = ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
-  const gatewaySeries = ['parley_gateway_messages_out_total', 'parley_gateway_broadcasts_encoded_total', 'parley_gateway_send_ack_seconds_sum', 'parley_gateway_send_ack_seconds_count'];
+  const gatewaySeries = ['parley_gateway_messages_out_total', 'parley_gateway_broadcasts_encoded_total', 'parley_gateway_live_holes_total', 'parley_gateway_late_messages_total', 'parley_gateway_send_ack_seconds_sum', 'parley_gateway_send_ack_seconds_count'];
   console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
   console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
   await gateway.stop();

@@ -171,6 +171,7 @@ describe('delivery across gateways', () => {
     await member.next(isType('system_message', 'room_joined'));
     sender.sendText('one', 'holes');
     await member.collect(isType('text_message'), 1);
+    const holesBefore = await liveHoles(b.http);
     // Stored but never broadcast, as when NATS drops the at-most-once publish.
     const db = new pg.Client({ connectionString: stack.db.url });
     await db.connect();
@@ -194,6 +195,8 @@ describe('delivery across gateways', () => {
     expect(texts(member, 'holes')[1]!.session_id).toBe(member.sessionId);
     const metrics = await (await fetch(`${b.http}/metrics`)).text();
     expect(metrics).toMatch(/parley_gateway_messages_out_total\{path="replay".*\} [1-9]/);
+    // Seen once by the gateway, however many members held it.
+    expect((await liveHoles(b.http)) - holesBefore).toBe(1);
   });
 
   it('turns presence system events on a room subject into system_message frames for its members', async () => {
@@ -211,3 +214,8 @@ describe('delivery across gateways', () => {
     expect(error.session_id).toBe(client.sessionId);
   });
 });
+
+async function liveHoles(http: string): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  return Number(/^parley_gateway_live_holes_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN);
+}

@@ -17,6 +17,10 @@ export interface GatewayMetrics {
   readonly ackLatency: Histogram;
   /** Broadcasts encoded: one per room event per gateway, whatever the number of local members. */
   readonly broadcasts: Counter;
+  /** Room messages heard with a seq past the next expected one (members hold, then fill from history). */
+  readonly liveHoles: Counter;
+  /** Room messages heard after a higher seq of the same room (published out of commit order). */
+  readonly lateMessages: Counter;
 }
 
 /**
@@ -66,6 +70,16 @@ export function createGatewayMetrics(metrics: Metrics, deliveries: () => { live:
     broadcasts: new Counter({
       name: 'parley_gateway_broadcasts_encoded_total',
       help: 'Room events encoded for local members (once per event per gateway)',
+      registers,
+    }),
+    liveHoles: new Counter({
+      name: 'parley_gateway_live_holes_total',
+      help: 'Room messages heard with a seq past the next expected one: a hole members hold, then fill from history (once per event per gateway)',
+      registers,
+    }),
+    lateMessages: new Counter({
+      name: 'parley_gateway_late_messages_total',
+      help: 'Room messages heard after a higher seq of the same room: published out of commit order (once per event per gateway)',
       registers,
     }),
   };

@@ -7,6 +7,8 @@ import type { Connection } from '../ws/connection.js';
 interface RoomEntry {
   readonly members: Set<Connection>;
   readonly subscription: BusSubscription;
+  /** Highest message seq heard on the room's subject since this gateway subscribed. */
+  highestSeq: number | undefined;
 }
 
 /**
@@ -31,8 +33,8 @@ export class RoomRegistry {
   add(roomId: string, conn: Connection): Promise<void> {
     let entry = this.rooms.get(roomId);
     if (!entry) {
-      const subscription = this.bus.subscribe(subjects.chatRoom(roomId), (event) => this.onEvent(roomId, event));
-      entry = { members: new Set(), subscription };
+      const subscription = this.bus.subscribe(subjects.chatRoom(roomId), (event) => this.heard(roomId, event));
+      entry = { members: new Set(), subscription, highestSeq: undefined };
       this.rooms.set(roomId, entry);
       this.metrics.roomSubscriptions.inc();
       this.logger.debug({ room_id: roomId }, 'subscribed to room');
@@ -49,6 +51,24 @@ export class RoomRegistry {
     entry.subscription.unsubscribe();
     this.metrics.roomSubscriptions.dec();
     this.logger.debug({ room_id: roomId }, 'unsubscribed from room');
+  }
+
+  private heard(roomId: string, event: RoomEvent): void {
+    const entry = event.kind === 'message' ? this.rooms.get(roomId) : undefined;
+    if (entry && event.kind === 'message') this.observeOrder(entry, event.message.seq);
+    this.onEvent(roomId, event);
+  }
+
+  /**
+   * Counted once per room event per gateway, not per member: a seq beyond the next one opens a hole
+   * that every local member holds for CATCHUP_HOLE_GRACE_MS (then reads from history); a seq below
+   * the highest arrived late (two api instances publishing one room's commits out of order).
+   */
+  private observeOrder(entry: RoomEntry, seq: number): void {
+    const highest = entry.highestSeq;
+    if (highest !== undefined && seq > highest + 1) this.metrics.liveHoles.inc();
+    if (highest !== undefined && seq < highest) this.metrics.lateMessages.inc();
+    if (highest === undefined || seq > highest) entry.highestSeq = seq;
   }
 
   members(roomId: string): ReadonlySet<Connection> | undefined {

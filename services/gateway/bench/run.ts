@@ -15,7 +15,10 @@
  *    nothing lost. The bare `ws` broadcast server (no persistence) runs the same load: the ceiling.
  *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to
  *    that gateway and to the API as NODE_OPTIONS (profiling).
- * 4. Embedded (BENCH_EMBEDDED=0 skips it): the same broadcast load on `npm start`'s embedded mode,
+ * 4. Traced (BENCH_TRACING=0 skips it): the sustained broadcast load again, on a second API and a
+ *    gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT at a local sink that takes every
+ *    export), beside step 3's untraced figures.
+ * 5. Embedded (BENCH_EMBEDDED=0 skips it): the same broadcast load on `npm start`'s embedded mode,
  *    every service in one process on PGlite (in memory), the memory bus and memory presence.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { BroadcastLoad, type StepResult } from './broadcast.js';
 import { measureIdle, type IdleResult } from './idle.js';
 import { createDatabase, NATS_URL, startBare, startEmbedded, startService, type Proc } from './procs.js';
+import { startOtlpSink } from './otlp-sink.js';
 import { measureStore } from './store.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -63,15 +67,15 @@ function printStep(name: string, r: StepResult): void {
 const held = (r: StepResult) => r.p99 < P99_CEILING_MS && r.errors === 0 && r.delivered >= r.expected && r.duplicates === 0 && r.gaps === 0;
 
 /** The sustained rate, then the ramp until a step is not held. */
-async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, () => number[]>): Promise<void> {
+async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, () => number[]>, ramp = RAMP): Promise<void> {
   const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name !== 'bare ws', watch });
   try {
     // Not reported: the first messages of a run find the send path not yet compiled by the JIT.
     if (WARMUP_SECONDS > 0) await load.run(RATE, WARMUP_SECONDS);
     printStep(name, await load.run(RATE, SECONDS));
-    if (RAMP.length === 0) return;
+    if (ramp.length === 0) return;
     let best: StepResult | undefined;
-    for (const rate of RAMP) {
+    for (const rate of ramp) {
       const step = await load.run(rate, RAMP_SECONDS);
       printStep(`${name} ramp`, step);
       if (!held(step)) break;
@@ -79,7 +83,7 @@ async function broadcast(name: string, proc: Proc, rooms: string[], watch: Recor
     }
     console.log(
       `${label(name)} highest rate held (p99 < ${P99_CEILING_MS} ms, nothing lost): ` +
-        (best ? `${best.rate} msg/s = ${best.rate * MEMBERS} deliveries/s` : `below ${RAMP[0]} msg/s`),
+        (best ? `${best.rate} msg/s = ${best.rate * MEMBERS} deliveries/s` : `below ${ramp[0]} msg/s`),
     );
   } finally {
     await load.close();
@@ -148,6 +152,27 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] });
 }
 
+/** Step 3's sustained load with OpenTelemetry on in the API and the gateway, exporting to a local sink. */
+async function tracedRun({ start }: Setup, db: string): Promise<void> {
+  console.log(`\n# Traced: the same ${ROOMS} × ${MEMBERS} load with OTEL_EXPORTER_OTLP_ENDPOINT set (a local sink takes every export)`);
+  const sink = await startOtlpSink();
+  try {
+    const prefix = `bench_${randomBytes(4).toString('hex')}`;
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
+    const api = await start(startService('api', { DATABASE_URL: db, NATS_URL, BUS_SUBJECT_PREFIX: prefix, ...otel }));
+    const gateway = await start(
+      startService('gateway', { NATS_URL, BUS_SUBJECT_PREFIX: prefix, WS_MESSAGE_RATE_PER_SEC: '1000', WS_MESSAGE_BURST: '1000', WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100), ...otel }),
+    );
+    const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
+    await broadcast('traced', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() }, []);
+    await gateway.stop();
+    await api.stop();
+    console.log(`${label('traced')} the sink took ${sink.received.requests} exports, ${fmt(sink.received.bytes / 1_048_576)} MiB`);
+  } finally {
+    await sink.close();
+  }
+}
+
 /** The same rooms and load on embedded mode: one process, so one CPU figure holds every service. */
 async function embeddedRun(start: Setup['start']): Promise<void> {
   console.log(`\n# Embedded mode: ${ROOMS} rooms × ${MEMBERS} members, every service in one process (PGlite in memory, memory bus, memory presence)`);
@@ -186,6 +211,7 @@ async function main(): Promise<void> {
     const bare = await start(startBare());
     const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
     if (SECONDS > 0) await broadcastRun(setup);
+    if (SECONDS > 0 && env('BENCH_TRACING', 1) !== 0) await tracedRun(setup, db.url);
     if (SECONDS > 0 && env('BENCH_EMBEDDED', 1) !== 0) await embeddedRun(start);
     // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
     if (IDLE > 0) await idleRun(setup);

@@ -6,7 +6,7 @@
  * Run: `node --conditions=@parley/source --import tsx bench/splice.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { BroadcastFrame } from '../src/fanout/broadcast-frame.js';
+import { BroadcastFrame } from '../src/rooms/broadcast-frame.js';
 
 const MEMBERS = 100;
 const ROUNDS = 20_000;

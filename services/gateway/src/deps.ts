@@ -3,7 +3,7 @@ import type { Bus } from '@parley/bus';
 import type { Logger, Metrics } from '@parley/observability';
 import type { Redis } from '@parley/redis';
 import type { GatewayConfig } from './config.js';
-import type { HistorySource } from './fanout/history.js';
+import type { HistorySource } from './rooms/history.js';
 
 /** Everything buildApp needs, created (and closed) by main.ts or by a test. */
 export interface GatewayDeps {

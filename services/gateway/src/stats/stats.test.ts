@@ -2,7 +2,7 @@ import { createMemoryBus, subjects } from '@parley/bus';
 import { createLogger } from '@parley/observability';
 import type { SessionStatsReport } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
-import type { Hub } from '../hub/hub.js';
+import type { Hub } from '../ws/hub.js';
 import type { Connection } from '../ws/connection.js';
 import { StatsCollector } from './stats.js';
 

@@ -1,7 +1,7 @@
 import { subjects, type Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import { BUS_BATCH_MAX, type SessionStatsReport } from '@parley/protocol';
-import type { Hub } from '../hub/hub.js';
+import type { Hub } from '../ws/hub.js';
 import { REPORT_BATCH, sendSpread } from '../reports.js';
 import type { Connection } from '../ws/connection.js';
 

@@ -11,8 +11,8 @@ import {
   type ServerMessageType,
 } from '@parley/protocol';
 import type { GatewayContext } from '../context.js';
-import type { BroadcastFrame } from '../fanout/broadcast-frame.js';
-import type { RoomStream, StreamSink } from '../fanout/room-stream.js';
+import type { BroadcastFrame } from '../rooms/broadcast-frame.js';
+import type { RoomStream, StreamSink } from '../rooms/room-stream.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import { onFrame } from './dispatch.js';
 

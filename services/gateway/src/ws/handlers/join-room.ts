@@ -1,6 +1,6 @@
 import { subjects } from '@parley/bus';
 import { errorData, type ErrorData, type JoinRoomMessage } from '@parley/protocol';
-import { RoomStream } from '../../fanout/room-stream.js';
+import { RoomStream } from '../../rooms/room-stream.js';
 import type { Connection } from '../connection.js';
 import { busFailure, reportFailure, withDetails } from '../errors.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@parley/observability';
 import { toChatMessage, type RoomEvent } from '@parley/protocol';
 import type { GatewayMetrics } from '../health/metrics.js';
-import type { RoomRegistry } from '../hub/rooms.js';
+import type { RoomRegistry } from './subscriptions.js';
 import { BroadcastFrame } from './broadcast-frame.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Hub } from '../hub/hub.js';
+import type { Hub } from '../ws/hub.js';
 
 /**
  * One timer for every socket (not one per socket): each tick pings connections whose interval

@@ -2,7 +2,7 @@ import { createLogger } from '@parley/observability';
 import type { RoomEvent } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import type { GatewayMetrics } from '../health/metrics.js';
-import type { RoomRegistry } from '../hub/rooms.js';
+import type { RoomRegistry } from './subscriptions.js';
 import type { Connection } from '../ws/connection.js';
 import { createFanout } from './fanout.js';
 

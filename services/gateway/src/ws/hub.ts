@@ -1,5 +1,5 @@
 import type { TokenBucket } from '../limits/token-bucket.js';
-import type { Connection } from '../ws/connection.js';
+import type { Connection } from './connection.js';
 
 interface UserEntry {
   /** The user's connections on this gateway (membership changes reach every one of them). */

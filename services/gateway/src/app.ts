@@ -4,12 +4,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { limitsOf } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
-import { createFanout } from './rooms/fanout.js';
 import { busHistory } from './rooms/history.js';
 import { gatewayHealth, serveHealthProbe } from './health/health.js';
 import { createGatewayMetrics } from './health/metrics.js';
 import { Hub } from './ws/hub.js';
-import { RoomRegistry } from './rooms/subscriptions.js';
+import { RoomMembership } from './rooms/membership.js';
 import { serveSessionControl, serveUserControl } from './rooms/session-control.js';
 import { ClusterLimits } from './limits/cluster-limits.js';
 import { startPingSweep } from './limits/ping-sweep.js';
@@ -49,8 +48,16 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const userLimits = new ClusterLimits(deps.redis, config, deps.instanceId, logger);
   const hub = new Hub((userId) => userLimits.rate.bucketFor(userId));
   const history = deps.history ?? busHistory(bus, config.API_TIMEOUT_MS);
-  const rooms = new RoomRegistry(bus, (roomId, event) => fanout(roomId, event), metrics, logger);
-  const fanout = createFanout(rooms, metrics, logger);
+  const presence = new PresenceReporter(bus, logger, hub, deps.instanceId, config.PRESENCE_REFRESH_MS, config.PRESENCE_TTL_MS);
+  const rooms = new RoomMembership({
+    bus,
+    logger,
+    metrics,
+    presence,
+    catchUp: { history, logger, maxReplay: config.CATCHUP_MAX_MESSAGES, holeGraceMs: config.CATCHUP_HOLE_GRACE_MS },
+    roomsPerConnection: config.WS_ROOMS_PER_CONNECTION,
+    apiTimeoutMs: config.API_TIMEOUT_MS,
+  });
   const ctx: GatewayContext = {
     config,
     limits: limitsOf(config),
@@ -58,12 +65,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     logger,
     metrics,
     verifier: deps.verifier,
-    history,
-    catchUp: { history, logger, maxReplay: config.CATCHUP_MAX_MESSAGES, holeGraceMs: config.CATCHUP_HOLE_GRACE_MS },
     hub,
     userLimits,
     rooms,
-    presence: new PresenceReporter(bus, logger, hub, deps.instanceId, config.PRESENCE_REFRESH_MS, config.PRESENCE_TTL_MS),
+    presence,
     stats: new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS),
     origins: new OriginPolicy(config.WS_ALLOWED_ORIGINS),
     instanceId: deps.instanceId,
@@ -111,7 +116,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
 
-  const subscriptions = [serveSessionControl(ctx), serveUserControl(ctx), serveHealthProbe(ctx)];
+  const subscriptions = [serveSessionControl(bus, hub, rooms), serveUserControl(bus, hub, rooms), serveHealthProbe(ctx)];
   let stopSweep: (() => void) | undefined;
   app.addHook('onReady', async () => {
     await Promise.all(subscriptions.map((s) => s.ready));

@@ -3,11 +3,9 @@ import type { Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import type { Limits } from '@parley/protocol';
 import type { GatewayConfig } from './config.js';
-import type { HistorySource } from './rooms/history.js';
-import type { CatchUpOptions } from './rooms/room-stream.js';
 import type { GatewayMetrics } from './health/metrics.js';
 import type { Hub } from './ws/hub.js';
-import type { RoomRegistry } from './rooms/subscriptions.js';
+import type { RoomMembership } from './rooms/membership.js';
 import type { ClusterLimits } from './limits/cluster-limits.js';
 import type { OriginPolicy } from './limits/origin.js';
 import type { PresenceReporter } from './presence/presence.js';
@@ -31,12 +29,10 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   readonly verifier: TokenVerifier | undefined;
-  readonly history: HistorySource;
-  readonly catchUp: CatchUpOptions;
   readonly hub: Hub;
   /** Per-user connection cap and message rate shared by every gateway. */
   readonly userLimits: ClusterLimits;
-  readonly rooms: RoomRegistry;
+  readonly rooms: RoomMembership;
   readonly presence: PresenceReporter;
   readonly stats: StatsCollector;
   readonly origins: OriginPolicy;

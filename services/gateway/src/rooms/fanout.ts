@@ -1,7 +1,7 @@
 import type { Logger } from '@parley/observability';
 import { toChatMessage, type RoomEvent } from '@parley/protocol';
 import type { GatewayMetrics } from '../health/metrics.js';
-import type { RoomRegistry } from './subscriptions.js';
+import type { RoomSubscriptions } from './subscriptions.js';
 import { BroadcastFrame } from './broadcast-frame.js';
 
 /**
@@ -11,7 +11,7 @@ import { BroadcastFrame } from './broadcast-frame.js';
  * `user_joined`/`user_left` (from presence) become a `system_message` to each member.
  * Never throws: the subscription loop must survive any event.
  */
-export function createFanout(rooms: RoomRegistry, metrics: GatewayMetrics, logger: Logger) {
+export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, logger: Logger) {
   return (roomId: string, event: RoomEvent): void => {
     const members = rooms.members(roomId);
     if (!members || members.size === 0) return;

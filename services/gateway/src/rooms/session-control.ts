@@ -1,9 +1,8 @@
-import { subjects, type BusSubscription } from '@parley/bus';
+import { subjects, type Bus, type BusSubscription } from '@parley/bus';
 import { CLOSE_CODES } from '@parley/protocol';
-import type { GatewayContext } from '../context.js';
 import type { Connection } from '../ws/connection.js';
-import { announceJoin, joinRoom } from '../ws/handlers/join-room.js';
-import { leaveRoom } from '../ws/handlers/leave-room.js';
+import type { Hub } from '../ws/hub.js';
+import type { RoomMembership } from './membership.js';
 
 /**
  * Makes live connections follow REST changes published by the API on `gateway.session.control`
@@ -11,18 +10,18 @@ import { leaveRoom } from '../ws/handlers/leave-room.js';
  * a REST join or leave joins or leaves the session's sockets here, a closed session is disconnected
  * with 4401. Joins and leaves run on each connection's queue, like the client's own.
  */
-export function serveSessionControl(ctx: GatewayContext): BusSubscription {
-  return ctx.bus.subscribe(subjects.sessionControl, (control) => {
-    for (const conn of ctx.hub.sessionConnections(control.session_id)) {
+export function serveSessionControl(bus: Bus, hub: Hub, rooms: RoomMembership): BusSubscription {
+  return bus.subscribe(subjects.sessionControl, (control) => {
+    for (const conn of hub.sessionConnections(control.session_id)) {
       const roomId = control.room_id;
       if (control.action === 'close') {
         conn.sendError('AUTHENTICATION_ERROR', 'Session was closed');
         conn.closeWith(CLOSE_CODES.AUTHENTICATION_FAILED);
       } else if (roomId !== undefined && control.action === 'join') {
-        conn.enqueue(() => followJoin(conn, roomId));
+        conn.enqueue(() => followJoin(rooms, conn, roomId));
       } else if (roomId !== undefined) {
         conn.enqueue(() => {
-          if (conn.isOpen() && leaveRoom(conn, roomId)) conn.sendFrame('system_message', { action: 'room_left', room_id: roomId });
+          if (conn.isOpen() && rooms.leave(conn, roomId)) conn.sendFrame('system_message', { action: 'room_left', room_id: roomId });
         });
       }
     }
@@ -35,11 +34,11 @@ export function serveSessionControl(ctx: GatewayContext): BusSubscription {
  * at once (nothing more is delivered), and once more behind whatever the connection's queue holds
  * (a join that was in flight when the membership ended is undone).
  */
-export function serveUserControl(ctx: GatewayContext): BusSubscription {
-  return ctx.bus.subscribe(subjects.userControl, (control) => {
-    for (const conn of ctx.hub.userConnections(control.user_id)) {
+export function serveUserControl(bus: Bus, hub: Hub, rooms: RoomMembership): BusSubscription {
+  return bus.subscribe(subjects.userControl, (control) => {
+    for (const conn of hub.userConnections(control.user_id)) {
       const leave = () => {
-        if (conn.isOpen() && leaveRoom(conn, control.room_id)) {
+        if (conn.isOpen() && rooms.leave(conn, control.room_id)) {
           conn.sendFrame('system_message', { action: 'room_left', room_id: control.room_id, reason: 'removed' });
         }
       };
@@ -49,10 +48,10 @@ export function serveUserControl(ctx: GatewayContext): BusSubscription {
   });
 }
 
-async function followJoin(conn: Connection, roomId: string): Promise<void> {
+async function followJoin(rooms: RoomMembership, conn: Connection, roomId: string): Promise<void> {
   if (!conn.isOpen() || conn.rooms?.has(roomId)) return;
-  const outcome = await joinRoom(conn, roomId);
+  const outcome = await rooms.join(conn, roomId);
   if (!conn.isOpen()) return;
-  if (outcome.ok) announceJoin(conn, roomId, outcome);
+  if (outcome.ok) rooms.announce(conn, roomId, outcome);
   else conn.sendError({ ...outcome.error, details: { ...outcome.error.details, room_id: roomId } });
 }

@@ -16,7 +16,7 @@ interface RoomEntry {
  * subscribes to `chat.room.<id>` when the first local connection joins and unsubscribes when the
  * last one leaves, so a gateway hears only rooms it has members in.
  */
-export class RoomRegistry {
+export class RoomSubscriptions {
   private readonly rooms = new Map<string, RoomEntry>();
 
   constructor(

@@ -228,7 +228,7 @@ export class Connection implements StreamSink {
     this.phase = Phase.Closed;
     clearTimeout(this.killTimer);
     const { hub, rooms, presence, stats } = this.ctx;
-    if (this.rooms) for (const roomId of this.rooms.keys()) rooms.remove(roomId, this);
+    rooms.disconnect(this);
     if (hub.open.has(this)) {
       stats.closed(this);
       presence.disconnect(this);

@@ -4,7 +4,6 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { admitUserConnection } from '../limits/cluster-limits.js';
 import { Connection } from './connection.js';
-import { announceJoin, joinRoom } from './handlers/join-room.js';
 import { identify, type HandshakeParams } from './identify.js';
 
 let nextId = 0;
@@ -64,7 +63,7 @@ async function establish(conn: Connection, params: HandshakeParams): Promise<voi
   const roomValid = params.roomId === undefined || RoomIdSchema.safeParse(params.roomId).success;
   const wanted = [...new Set([...(roomValid && params.roomId ? [params.roomId] : []), ...session.rooms])];
   const joins = await Promise.all(
-    wanted.slice(0, ctx.config.WS_ROOMS_PER_CONNECTION).map(async (roomId) => ({ roomId, outcome: await joinRoom(conn, roomId) })),
+    wanted.slice(0, ctx.config.WS_ROOMS_PER_CONNECTION).map(async (roomId) => ({ roomId, outcome: await ctx.rooms.join(conn, roomId) })),
   );
   if (!conn.isOpen()) return;
   conn.sendFrame('system_message', {
@@ -76,7 +75,7 @@ async function establish(conn: Connection, params: HandshakeParams): Promise<voi
     rooms: joins.filter((j) => j.outcome.ok).map((j) => j.roomId),
   });
   for (const { roomId, outcome } of joins) {
-    if (outcome.ok) announceJoin(conn, roomId, outcome);
+    if (outcome.ok) ctx.rooms.announce(conn, roomId, outcome);
     else if (roomId === params.roomId) conn.sendError({ ...outcome.error, details: { ...outcome.error.details, field: 'room_id', room_id: roomId } });
     else ctx.logger.debug({ conn_id: conn.id, room_id: roomId, error: outcome.error.error_code }, 'could not rejoin a session room');
   }

@@ -2,7 +2,6 @@ import { subjects } from '@parley/bus';
 import { codePointLength, type ClientTextMessage, type ErrorDetails } from '@parley/protocol';
 import type { Connection } from '../connection.js';
 import { busFailure, reportFailure, withDetails } from '../errors.js';
-import { announceJoin, joinRoom } from './join-room.js';
 
 /**
  * `text_message`: checked (the sender's identity, the content limit in force), the room joined if
@@ -27,10 +26,10 @@ export async function handleTextMessage(conn: Connection, message: ClientTextMes
   }
 
   if (!conn.rooms?.has(room_id)) {
-    const joined = await joinRoom(conn, room_id);
+    const joined = await ctx.rooms.join(conn, room_id);
     if (!conn.isOpen()) return;
     if (!joined.ok) return reportFailure(conn, withDetails(joined.error, about));
-    announceJoin(conn, room_id, joined);
+    ctx.rooms.announce(conn, room_id, joined);
   }
 
   let reply;

@@ -11,10 +11,12 @@ import { Hub } from './ws/hub.js';
 import { RoomMembership } from './rooms/membership.js';
 import { serveSessionControl, serveUserControl } from './rooms/session-control.js';
 import { ClusterLimits } from './limits/cluster-limits.js';
+import { FrameRate } from './limits/frame-rate.js';
 import { startPingSweep } from './limits/ping-sweep.js';
 import { OriginPolicy } from './limits/origin.js';
 import { PresenceReporter } from './presence/presence.js';
 import { StatsCollector } from './stats/stats.js';
+import type { Connection, ConnectionHost } from './ws/connection.js';
 import { drainConnections } from './ws/drain.js';
 import { acceptConnection } from './ws/handshake.js';
 import { upgradeGuard } from './ws/upgrade-guard.js';
@@ -46,7 +48,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const counters = { framesAccepted: 0, liveDeliveries: 0, replayDeliveries: 0 };
   const metrics = createGatewayMetrics(deps.metrics, () => ({ live: counters.liveDeliveries, replay: counters.replayDeliveries }));
   const userLimits = new ClusterLimits(deps.redis, config, deps.instanceId, logger);
-  const hub = new Hub((userId) => userLimits.rate.bucketFor(userId));
+  const frameRate = new FrameRate(config.WS_MESSAGE_RATE_PER_SEC, config.WS_MESSAGE_BURST, userLimits.rate);
+  const hub = new Hub((userId) => frameRate.forUser(userId));
   const history = deps.history ?? busHistory(bus, config.API_TIMEOUT_MS);
   const presence = new PresenceReporter(bus, logger, hub, deps.instanceId, config.PRESENCE_REFRESH_MS, config.PRESENCE_TTL_MS);
   const rooms = new RoomMembership({
@@ -58,6 +61,20 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     roomsPerConnection: config.WS_ROOMS_PER_CONNECTION,
     apiTimeoutMs: config.API_TIMEOUT_MS,
   });
+  const stats = new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS);
+  // The one close listener of every connection; the hub goes last, since it knows whether the
+  // connection was identified (and so has statistics and presence to settle).
+  const closed = (conn: Connection): void => {
+    rooms.disconnect(conn);
+    if (hub.open.has(conn)) {
+      stats.closed(conn);
+      presence.disconnect(conn);
+    }
+    hub.remove(conn);
+    metrics.connections.set(hub.all.size);
+    userLimits.release(conn);
+  };
+  const connectionHost: ConnectionHost = { limits: config, frameRate, logger, metrics, counters, closed };
   const ctx: GatewayContext = {
     config,
     limits: limitsOf(config),
@@ -66,10 +83,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     metrics,
     verifier: deps.verifier,
     hub,
+    connectionHost,
     userLimits,
     rooms,
     presence,
-    stats: new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS),
     origins: new OriginPolicy(config.WS_ALLOWED_ORIGINS),
     instanceId: deps.instanceId,
     version: deps.version,
@@ -121,16 +138,16 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     await Promise.all(subscriptions.map((s) => s.ready));
     stopSweep = startPingSweep(hub, config.WS_PING_INTERVAL_MS, config.WS_PONG_TIMEOUT_MS);
-    ctx.presence.start();
-    ctx.stats.start();
+    presence.start();
+    stats.start();
     userLimits.start();
   });
   app.addHook('onClose', async () => {
     stopSweep?.();
-    ctx.presence.stop();
-    ctx.stats.stop();
+    presence.stop();
+    stats.stop();
     userLimits.stop();
-    await ctx.stats.flush(true);
+    await stats.flush(true);
     for (const s of subscriptions) s.unsubscribe();
     await Promise.all([rooms.close(), ...subscriptions.map((s) => s.closed)]);
   });

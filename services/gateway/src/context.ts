@@ -3,23 +3,13 @@ import type { Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import type { Limits } from '@parley/protocol';
 import type { GatewayConfig } from './config.js';
-import type { GatewayMetrics } from './health/metrics.js';
-import type { Hub } from './ws/hub.js';
-import type { RoomMembership } from './rooms/membership.js';
+import type { Counters, GatewayMetrics } from './health/metrics.js';
 import type { ClusterLimits } from './limits/cluster-limits.js';
 import type { OriginPolicy } from './limits/origin.js';
 import type { PresenceReporter } from './presence/presence.js';
-import type { StatsCollector } from './stats/stats.js';
-
-/** Plain counters bumped on the hot path (a prom-client `inc` with labels costs a hash per call). */
-export interface Counters {
-  /** Valid client frames handled (every type). */
-  framesAccepted: number;
-  /** Chat messages written to sockets from live room traffic. */
-  liveDeliveries: number;
-  /** Chat messages written to sockets by a catch-up from history. */
-  replayDeliveries: number;
-}
+import type { RoomMembership } from './rooms/membership.js';
+import type { ConnectionHost } from './ws/connection.js';
+import type { Hub } from './ws/hub.js';
 
 /** What every part of one gateway instance shares; built once by buildApp. */
 export interface GatewayContext {
@@ -30,11 +20,12 @@ export interface GatewayContext {
   readonly metrics: GatewayMetrics;
   readonly verifier: TokenVerifier | undefined;
   readonly hub: Hub;
+  /** What every Connection is built with. */
+  readonly connectionHost: ConnectionHost;
   /** Per-user connection cap and message rate shared by every gateway. */
   readonly userLimits: ClusterLimits;
   readonly rooms: RoomMembership;
   readonly presence: PresenceReporter;
-  readonly stats: StatsCollector;
   readonly origins: OriginPolicy;
   readonly instanceId: string;
   readonly version: string;

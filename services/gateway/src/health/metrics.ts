@@ -1,6 +1,16 @@
 import type { Metrics } from '@parley/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
+/** Plain counters bumped on the hot path (a prom-client `inc` with labels costs a hash per call). */
+export interface Counters {
+  /** Valid client frames handled (every type). */
+  framesAccepted: number;
+  /** Chat messages written to sockets from live room traffic. */
+  liveDeliveries: number;
+  /** Chat messages written to sockets by a catch-up from history. */
+  replayDeliveries: number;
+}
+
 /** The gateway's own series, on the service registry (never prom-client's global one). */
 export interface GatewayMetrics {
   readonly connections: Gauge;

@@ -22,7 +22,7 @@ export class ClusterLimits {
     redis: Redis | undefined,
     private readonly config: GatewayConfig,
     instanceId: string,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     if (redis) defineLimitScripts(redis);
     const keys = limitKeys(config.REDIS_KEY_PREFIX);
@@ -41,31 +41,32 @@ export class ClusterLimits {
     this.connections.stop();
     this.rate.stop();
   }
-}
 
-/**
- * The handshake's per-user connection cap: true when `conn` may proceed; otherwise it has been
- * answered (RATE_LIMIT_EXCEEDED, close 1008) or was closed meanwhile. The slot is given back when
- * the socket closes, whenever that is.
- */
-export async function admitUserConnection(conn: Connection, userId: string): Promise<boolean> {
-  const { ctx } = conn;
-  const { connections, rate } = ctx.userLimits;
-  // Listening before the await: a socket that closes while Redis answers still gives its slot back.
-  conn.socket.once('close', () => connections.release(conn.id));
-  const admission = await connections.admit(conn.id, userId);
-  if (!conn.isIdentifying()) {
-    connections.release(conn.id);
-    return false;
+  /**
+   * The handshake's per-user connection cap: true when `conn` may proceed; otherwise it has been
+   * answered (RATE_LIMIT_EXCEEDED, close 1008) or was closed meanwhile. The slot is given back by
+   * {@link release} when the socket closes, whenever that is.
+   */
+  async admit(conn: Connection, userId: string): Promise<boolean> {
+    const admission = await this.connections.admit(conn.id, userId);
+    if (!conn.isIdentifying()) {
+      this.connections.release(conn.id);
+      return false;
+    }
+    if (!admission.ok) {
+      const cap = this.config.WS_CONNECTIONS_PER_USER;
+      const issue = `A user may hold at most ${cap} connections across all gateways`;
+      this.logger.info({ conn_id: conn.id, user_id: userId, scope: admission.scope }, 'connection refused: per-user cap');
+      conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections for this user', { field: 'connections', issue, limit: cap });
+      conn.closeWith(CLOSE_CODES.POLICY_VIOLATION);
+      return false;
+    }
+    if (admission.tokens !== undefined) this.rate.seed(userId, admission.tokens);
+    return true;
   }
-  if (!admission.ok) {
-    const cap = ctx.config.WS_CONNECTIONS_PER_USER;
-    const issue = `A user may hold at most ${cap} connections across all gateways`;
-    ctx.logger.info({ conn_id: conn.id, user_id: userId, scope: admission.scope }, 'connection refused: per-user cap');
-    conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections for this user', { field: 'connections', issue, limit: cap });
-    conn.closeWith(CLOSE_CODES.POLICY_VIOLATION);
-    return false;
+
+  /** `conn`'s socket closed (admitted, refused, or still being admitted). Idempotent. */
+  release(conn: Connection): void {
+    this.connections.release(conn.id);
   }
-  if (admission.tokens !== undefined) rate.seed(userId, admission.tokens);
-  return true;
 }

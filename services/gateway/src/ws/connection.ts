@@ -1,4 +1,5 @@
 import type { WebSocket } from '@fastify/websocket';
+import type { Logger } from '@parley/observability';
 import {
   CLOSE_CODES,
   errorData,
@@ -10,11 +11,12 @@ import {
   type ServerMessageData,
   type ServerMessageType,
 } from '@parley/protocol';
-import type { GatewayContext } from '../context.js';
+import type { GatewayConfig } from '../config.js';
+import type { Counters, GatewayMetrics } from '../health/metrics.js';
+import type { FrameRate } from '../limits/frame-rate.js';
+import type { TokenBucket } from '../limits/token-bucket.js';
 import type { BroadcastFrame } from '../rooms/broadcast-frame.js';
 import type { RoomStream, StreamSink } from '../rooms/room-stream.js';
-import { TokenBucket } from '../limits/token-bucket.js';
-import { onFrame } from './dispatch.js';
 
 /** The session id on frames sent before a session exists (an auth failure): the nil UUID. */
 export const NO_SESSION = '00000000-0000-0000-0000-000000000000';
@@ -24,6 +26,31 @@ const MAX_QUEUED = 64;
 const TEXT = { binary: false } as const;
 /** Shared by every idle queue (one promise less per socket). */
 const SETTLED: Promise<void> = Promise.resolve();
+
+/** The settings a connection enforces on itself. */
+export type ConnectionLimits = Pick<
+  GatewayConfig,
+  | 'WS_PING_INTERVAL_MS'
+  | 'WS_PONG_TIMEOUT_MS'
+  | 'WS_SEND_BUFFER_BYTES'
+  | 'WS_RATE_LIMIT_WINDOW_MS'
+  | 'WS_RATE_LIMIT_STRIKES'
+  | 'WS_TOKEN_REFRESH_NOTICE_MS'
+  | 'WS_TOKEN_EXPIRY_GRACE_MS'
+  | 'WS_CLOSE_TIMEOUT_MS'
+  | 'RECONNECT_JITTER_MS'
+>;
+
+/** What a connection needs from its gateway: its limits, where it logs and counts, whom it tells when it closes. */
+export interface ConnectionHost {
+  readonly limits: ConnectionLimits;
+  readonly frameRate: Pick<FrameRate, 'forConnection'>;
+  readonly logger: Logger;
+  readonly metrics: Pick<GatewayMetrics, 'errors' | 'closes'>;
+  readonly counters: Pick<Counters, 'liveDeliveries' | 'replayDeliveries'>;
+  /** The socket closed; called once, for every connection, identified or not. */
+  closed(conn: Connection): void;
+}
 
 /** Lifecycle phases, in order: a connection only moves forward. */
 const Phase = { Identifying: 0, Open: 1, Closing: 2, Closed: 3 } as const;
@@ -62,7 +89,7 @@ export class Connection implements StreamSink {
 
   constructor(
     readonly socket: WebSocket,
-    readonly ctx: GatewayContext,
+    private readonly host: ConnectionHost,
     readonly id: string,
     readonly ip: string,
   ) {
@@ -71,9 +98,8 @@ export class Connection implements StreamSink {
     this.lastActivityAt = now;
     // The first ping comes at a random point of the interval: sockets opened in one burst (a
     // reconnect storm after a deploy) would otherwise be pinged, and answer, all in one tick forever.
-    this.lastPingAt = now - Math.random() * ctx.config.WS_PING_INTERVAL_MS;
-    this.bucket = new TokenBucket(ctx.config.WS_MESSAGE_RATE_PER_SEC, ctx.config.WS_MESSAGE_BURST, now);
-    socket.on('message', (data, isBinary) => onFrame(this, data, isBinary));
+    this.lastPingAt = now - Math.random() * host.limits.WS_PING_INTERVAL_MS;
+    this.bucket = host.frameRate.forConnection(now);
     socket.on('pong', () => (this.awaitingPong = false));
     socket.on('close', () => this.closed());
   }
@@ -99,7 +125,7 @@ export class Connection implements StreamSink {
     this.queued++;
     this.tail = this.tail
       .then(task)
-      .catch((err: unknown) => this.ctx.logger.error({ err, conn_id: this.id }, 'frame handler failed'))
+      .catch((err: unknown) => this.host.logger.error({ err, conn_id: this.id }, 'frame handler failed'))
       .finally(() => this.queued--);
     return true;
   }
@@ -108,7 +134,7 @@ export class Connection implements StreamSink {
   send(frame: string | Buffer): boolean {
     const socket = this.socket;
     if (this.phase >= Phase.Closing || socket.readyState !== socket.OPEN) return false;
-    if (socket.bufferedAmount + frame.length > this.ctx.config.WS_SEND_BUFFER_BYTES) {
+    if (socket.bufferedAmount + frame.length > this.host.limits.WS_SEND_BUFFER_BYTES) {
       this.closeWith(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: send buffer full');
       return false;
     }
@@ -125,7 +151,7 @@ export class Connection implements StreamSink {
   sendError(code: ErrorCode, message: string, details?: ErrorDetails): void;
   sendError(codeOrError: ErrorCode | ErrorData, message?: string, details?: ErrorDetails): void {
     const error = typeof codeOrError === 'string' ? errorData(codeOrError, message ?? codeOrError, details) : codeOrError;
-    this.ctx.metrics.errors.inc({ code: error.error_code });
+    this.host.metrics.errors.inc({ code: error.error_code });
     this.sendFrame('error', error);
   }
 
@@ -133,8 +159,8 @@ export class Connection implements StreamSink {
   deliver(frame: BroadcastFrame | string, path: 'live' | 'replay'): void {
     if (!this.send(typeof frame === 'string' ? frame : frame.for(this.sessionId))) return;
     this.received++;
-    if (path === 'live') this.ctx.counters.liveDeliveries++;
-    else this.ctx.counters.replayDeliveries++;
+    if (path === 'live') this.host.counters.liveDeliveries++;
+    else this.host.counters.replayDeliveries++;
   }
 
   /** A live message of a room this connection is in (or joining). */
@@ -147,11 +173,11 @@ export class Connection implements StreamSink {
    * and was closed (sustained abuse, 4429).
    */
   strike(now: number): boolean {
-    if (now - this.strikesSince > this.ctx.config.WS_RATE_LIMIT_WINDOW_MS) {
+    if (now - this.strikesSince > this.host.limits.WS_RATE_LIMIT_WINDOW_MS) {
       this.strikes = 0;
       this.strikesSince = now;
     }
-    if (++this.strikes < this.ctx.config.WS_RATE_LIMIT_STRIKES) return false;
+    if (++this.strikes < this.host.limits.WS_RATE_LIMIT_STRIKES) return false;
     this.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
     return true;
   }
@@ -172,7 +198,7 @@ export class Connection implements StreamSink {
   checkLiveness(now: number): void {
     if (this.phase >= Phase.Closing) return;
     if (this.tokenExpiresAt !== 0 && this.phase === Phase.Open && this.checkToken(now)) return;
-    const { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } = this.ctx.config;
+    const { WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS } = this.host.limits;
     if (this.awaitingPong) {
       if (now - this.lastPingAt >= WS_PONG_TIMEOUT_MS) this.closeWith(CLOSE_CODES.HEARTBEAT_TIMEOUT);
       return;
@@ -188,7 +214,7 @@ export class Connection implements StreamSink {
    * before it, then 4401 once the clock-skew grace after it has passed. True when closed.
    */
   private checkToken(now: number): boolean {
-    const { WS_TOKEN_REFRESH_NOTICE_MS, WS_TOKEN_EXPIRY_GRACE_MS } = this.ctx.config;
+    const { WS_TOKEN_REFRESH_NOTICE_MS, WS_TOKEN_EXPIRY_GRACE_MS } = this.host.limits;
     if (now >= this.tokenExpiresAt + WS_TOKEN_EXPIRY_GRACE_MS) {
       this.sendError('AUTHENTICATION_ERROR', 'Token expired', { field: 'token', issue: 'send a refresh frame with a fresh token before expiry' });
       this.closeWith(CLOSE_CODES.AUTHENTICATION_FAILED, 'token expired');
@@ -208,17 +234,17 @@ export class Connection implements StreamSink {
   closeWith(info: CloseCodeInfo, reason: string = info.reason): void {
     if (this.phase >= Phase.Closing) return;
     this.phase = Phase.Closing;
-    this.ctx.metrics.closes.inc({ reason: info.name });
-    this.ctx.logger.debug({ conn_id: this.id, code: info.code, reason }, 'closing connection');
+    this.host.metrics.closes.inc({ reason: info.name });
+    this.host.logger.debug({ conn_id: this.id, code: info.code, reason }, 'closing connection');
     this.socket.close(info.code, reason);
-    this.killTimer = setTimeout(() => this.socket.terminate(), this.ctx.config.WS_CLOSE_TIMEOUT_MS);
+    this.killTimer = setTimeout(() => this.socket.terminate(), this.host.limits.WS_CLOSE_TIMEOUT_MS);
     this.killTimer.unref();
   }
 
   /** Shutdown: the reconnect hint with a jittered delay, then 1012. */
   restart(): void {
     if (this.phase >= Phase.Closing) return;
-    const retry = Math.floor(Math.random() * (this.ctx.config.RECONNECT_JITTER_MS + 1));
+    const retry = Math.floor(Math.random() * (this.host.limits.RECONNECT_JITTER_MS + 1));
     this.sendFrame('system_message', { action: 'reconnect', retry_after_ms: retry, reason: 'server restarting' });
     this.closeWith(CLOSE_CODES.SERVICE_RESTART);
   }
@@ -227,13 +253,6 @@ export class Connection implements StreamSink {
     if (this.phase === Phase.Closed) return;
     this.phase = Phase.Closed;
     clearTimeout(this.killTimer);
-    const { hub, rooms, presence, stats } = this.ctx;
-    rooms.disconnect(this);
-    if (hub.open.has(this)) {
-      stats.closed(this);
-      presence.disconnect(this);
-    }
-    hub.remove(this);
-    this.ctx.metrics.connections.set(hub.all.size);
+    this.host.closed(this);
   }
 }

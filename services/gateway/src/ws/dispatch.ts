@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { CLOSE_CODES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
+import type { GatewayContext } from '../context.js';
 import { takeAll } from '../limits/token-bucket.js';
 import type { Connection } from './connection.js';
 import { handleHeartbeat } from './handlers/heartbeat.js';
@@ -19,17 +20,16 @@ type RawData = Buffer | ArrayBuffer | Buffer[];
  * handler on the connection's queue. Oversized frames (1009), invalid UTF-8 (1007) and too many
  * fragments (1008) never get here: `ws` closes those itself.
  */
-export function onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+export function onFrame(ctx: GatewayContext, conn: Connection, data: RawData, isBinary: boolean): void {
   try {
-    receive(conn, data, isBinary);
+    receive(ctx, conn, data, isBinary);
   } catch (err) {
     // A throw here would escape into ws's socket handler and take the process down.
-    conn.ctx.logger.error({ err, conn_id: conn.id }, 'frame handling failed');
+    ctx.logger.error({ err, conn_id: conn.id }, 'frame handling failed');
   }
 }
 
-function receive(conn: Connection, data: RawData, isBinary: boolean): void {
-  const { ctx } = conn;
+function receive(ctx: GatewayContext, conn: Connection, data: RawData, isBinary: boolean): void {
   const now = Date.now();
   conn.touch(now);
   if (!conn.isOpen() && !conn.isIdentifying()) return;
@@ -58,11 +58,11 @@ function receive(conn: Connection, data: RawData, isBinary: boolean): void {
   // dead, nor let its token lapse while a refresh waits behind appends.
   if (message.type === 'heartbeat' && conn.isOpen()) return handleHeartbeat(conn, message);
   if (message.type === 'refresh' && conn.isOpen()) {
-    handleRefresh(conn, message).catch((err: unknown) => ctx.logger.error({ err, conn_id: conn.id }, 'refresh failed'));
+    handleRefresh(ctx, conn, message).catch((err: unknown) => ctx.logger.error({ err, conn_id: conn.id }, 'refresh failed'));
     return;
   }
   const receivedAt = performance.now();
-  if (conn.enqueue(() => handle(conn, message, receivedAt))) return;
+  if (conn.enqueue(() => handle(ctx, conn, message, receivedAt))) return;
   if (conn.isOpen()) conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many messages in flight', { retry_after_ms: 1_000, ...sendOf(message) });
   else conn.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
 }
@@ -77,26 +77,26 @@ function answer(conn: Connection, respond: () => void): void {
   else if (!conn.enqueue(respond)) conn.closeWith(CLOSE_CODES.RATE_LIMIT_ABUSE);
 }
 
-async function handle(conn: Connection, message: ClientMessage, receivedAt: number): Promise<void> {
+async function handle(ctx: GatewayContext, conn: Connection, message: ClientMessage, receivedAt: number): Promise<void> {
   if (!conn.isOpen()) return;
   switch (message.type) {
     case 'text_message':
       // The root of one trace: this frame → bus request → api append → publish → each gateway's delivery.
       return tracer.startActiveSpan('text_message', { attributes: { 'parley.room_id': message.data.room_id } }, async (span) => {
         try {
-          return await handleTextMessage(conn, message, receivedAt);
+          return await handleTextMessage(ctx, conn, message, receivedAt);
         } finally {
           span.end();
         }
       });
     case 'join_room':
-      return handleJoinRoom(conn, message);
+      return handleJoinRoom(ctx, conn, message);
     case 'leave_room':
-      return handleLeaveRoom(conn, message);
+      return handleLeaveRoom(ctx, conn, message);
     case 'heartbeat':
       return handleHeartbeat(conn, message);
     case 'refresh':
-      return handleRefresh(conn, message);
+      return handleRefresh(ctx, conn, message);
   }
 }
 

@@ -2,8 +2,8 @@ import type { WebSocket } from '@fastify/websocket';
 import { CLOSE_CODES, RoomIdSchema, tokenFromSubprotocols } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { admitUserConnection } from '../limits/cluster-limits.js';
 import { Connection } from './connection.js';
+import { onFrame } from './dispatch.js';
 import { identify, type HandshakeParams } from './identify.js';
 
 let nextId = 0;
@@ -13,7 +13,8 @@ let nextId = 0;
  * behind it on the connection's queue, so the welcome is always the first frame a client sees.
  */
 export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx: GatewayContext): void {
-  const conn = new Connection(socket, ctx, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
+  const conn = new Connection(socket, ctx.connectionHost, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
+  socket.on('message', (data, isBinary) => onFrame(ctx, conn, data, isBinary));
   ctx.hub.accept(conn);
   ctx.metrics.connections.set(ctx.hub.all.size);
   // The pre-upgrade check ran a few microtasks ago; a burst of parallel upgrades can slip past it.
@@ -22,7 +23,7 @@ export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx
     return conn.closeWith(CLOSE_CODES.TRY_AGAIN_LATER);
   }
   const params = handshakeParams(request);
-  conn.enqueue(() => establish(conn, params));
+  conn.enqueue(() => establish(ctx, conn, params));
 }
 
 function first(value: unknown): string | undefined {
@@ -42,8 +43,7 @@ function handshakeParams(request: FastifyRequest): HandshakeParams {
   };
 }
 
-async function establish(conn: Connection, params: HandshakeParams): Promise<void> {
-  const { ctx } = conn;
+async function establish(ctx: GatewayContext, conn: Connection, params: HandshakeParams): Promise<void> {
   const identity = await identify(params, ctx);
   if (!conn.isIdentifying()) return;
   if (!identity.ok) {
@@ -54,7 +54,7 @@ async function establish(conn: Connection, params: HandshakeParams): Promise<voi
   const { session } = identity;
   conn.sessionId = session.session_id;
   if (ctx.draining) return conn.restart();
-  if (!(await admitUserConnection(conn, session.user_id))) return;
+  if (!(await ctx.userLimits.admit(conn, session.user_id))) return;
   conn.markOpen(session.session_id, session.user_id);
   if (identity.tokenExpiresAt !== undefined) conn.expireTokenAt(identity.tokenExpiresAt);
   conn.userBucket = ctx.hub.identify(conn);

@@ -1,10 +1,10 @@
 import type { JoinRoomMessage } from '@parley/protocol';
+import type { GatewayContext } from '../../context.js';
 import type { Connection } from '../connection.js';
 import { reportFailure, withDetails } from '../errors.js';
 
 /** `join_room` → `room_joined` {room_id, last_seq}, then any replay after `since_seq`, then live traffic. */
-export async function handleJoinRoom(conn: Connection, message: JoinRoomMessage): Promise<void> {
-  const { rooms } = conn.ctx;
+export async function handleJoinRoom({ rooms }: GatewayContext, conn: Connection, message: JoinRoomMessage): Promise<void> {
   const { room_id, since_seq } = message.data;
   const outcome = await rooms.join(conn, room_id);
   if (!conn.isOpen()) return;

@@ -1,4 +1,5 @@
 import { CLOSE_CODES, type RefreshMessage } from '@parley/protocol';
+import type { GatewayContext } from '../../context.js';
 import type { Connection } from '../connection.js';
 
 /**
@@ -7,8 +8,7 @@ import type { Connection } from '../connection.js';
  * and changes nothing (the old expiry still holds); a token for another user closes the socket
  * (4401), since a connection never changes identity.
  */
-export async function handleRefresh(conn: Connection, message: RefreshMessage): Promise<void> {
-  const { verifier } = conn.ctx;
+export async function handleRefresh({ verifier }: GatewayContext, conn: Connection, message: RefreshMessage): Promise<void> {
   const field = { field: 'token' };
   if (!verifier) return conn.sendError('AUTHENTICATION_ERROR', 'Token authentication is not enabled on this server', field);
   const verified = await verifier.verify(message.data.token);

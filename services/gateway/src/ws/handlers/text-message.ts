@@ -1,5 +1,6 @@
 import { subjects } from '@parley/bus';
 import { codePointLength, type ClientTextMessage, type ErrorDetails } from '@parley/protocol';
+import type { GatewayContext } from '../../context.js';
 import type { Connection } from '../connection.js';
 import { busFailure, reportFailure, withDetails } from '../errors.js';
 
@@ -10,8 +11,7 @@ import { busFailure, reportFailure, withDetails } from '../errors.js';
  * (the sender included) comes back from the API over the room's subject, like everyone else's.
  * `receivedAt` (performance.now() at frame arrival) feeds the send→ack latency histogram.
  */
-export async function handleTextMessage(conn: Connection, message: ClientTextMessage, receivedAt: number): Promise<void> {
-  const { ctx } = conn;
+export async function handleTextMessage(ctx: GatewayContext, conn: Connection, message: ClientTextMessage, receivedAt: number): Promise<void> {
   const { room_id, content, user_id, client_msg_id = null } = message.data;
   const about: ErrorDetails = client_msg_id === null ? { room_id } : { room_id, client_msg_id };
 

@@ -20,7 +20,6 @@ export interface GatewayContext {
   readonly metrics: GatewayMetrics;
   readonly verifier: TokenVerifier | undefined;
   readonly hub: Hub;
-  /** What every Connection is built with. */
   readonly connectionHost: ConnectionHost;
   /** Per-user connection cap and message rate shared by every gateway. */
   readonly userLimits: ClusterLimits;

@@ -112,7 +112,6 @@ export class Connection implements StreamSink {
     return this.phase === Phase.Identifying;
   }
 
-  /** The session is resolved: frames start flowing. */
   markOpen(sessionId: string, userId: string): void {
     this.sessionId = sessionId;
     this.userId = userId;
@@ -142,7 +141,6 @@ export class Connection implements StreamSink {
     return true;
   }
 
-  /** Builds and sends a frame addressed to this connection (its own session id). */
   sendFrame<T extends ServerMessageType>(type: T, data: ServerMessageData<T>): boolean {
     return this.send(JSON.stringify(serverEnvelope(type, this.sessionId, data)));
   }
@@ -163,7 +161,6 @@ export class Connection implements StreamSink {
     else this.host.counters.replayDeliveries++;
   }
 
-  /** A live message of a room this connection is in (or joining). */
   offerMessage(roomId: string, seq: number, frame: BroadcastFrame): void {
     this.rooms?.get(roomId)?.offer(seq, frame);
   }

@@ -33,7 +33,6 @@ export class Hub {
     return this.byUser.get(userId)?.conns.size ?? 0;
   }
 
-  /** The live connections of a user on this gateway (empty when none). */
   userConnections(userId: string): readonly Connection[] {
     const user = this.byUser.get(userId);
     return user ? [...user.conns] : [];
@@ -79,7 +78,6 @@ export class Hub {
     }
   }
 
-  /** The live connections of a session on this gateway (empty when none). */
   sessionConnections(sessionId: string): readonly Connection[] {
     const sessions = this.bySession.get(sessionId);
     return sessions ? [...sessions] : [];

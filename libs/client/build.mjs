@@ -1,5 +1,6 @@
-// The publishable package: ESM and CJS bundles with @parley/protocol inlined (it is not published)
-// and zod left to the consumer's install (one copy beside their own), and one bundled .d.ts.
+// The publishable package: ESM and CJS bundles with @parley/protocol inlined (it is not published),
+// and one bundled .d.ts. The bundles never load zod (frames are checked with the generated JSON
+// Schemas); the declarations still name zod's types, so it stays a dependency.
 // `npm pack` runs this through `prepack`.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';

@@ -47,7 +47,7 @@ export interface ParleyClient {
   /** Leaves `roomId`: resolves on `room_left` (at once when not connected); its later messages are dropped. */
   leave(roomId: RoomId): Promise<void>;
   /**
-   * Posts `content` (trimmed) to `roomId` (joining it, as the server does) and resolves with its
+   * Posts `content` (as given; the server decides how it is stored) to `roomId` (joining it, as the server does) and resolves with its
    * `message_ack`, sent once the message is stored. The send waits in an outbox until then,
    * resent with the same `client_msg_id` after each reconnect (the server stores it once).
    * Rejects with a {@link ParleyError}: the server's `error` for it, the same check done locally,

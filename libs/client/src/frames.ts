@@ -1,13 +1,7 @@
-import {
-  PROTOCOL_VERSION,
-  SERVER_MESSAGE_TYPES,
-  ServerEnvelopeSchema,
-  ServerMessageSchema,
-  SystemMessageDataSchema,
-  type ClientMessage,
-  type ServerMessage,
-  type SessionId,
-} from '@parley/protocol';
+import type { ClientMessage, ServerMessage, SessionId } from '@parley/protocol';
+
+import { PROTOCOL_VERSION, SERVER_DATA, SERVER_ENVELOPE, SYSTEM_DATA } from './generated/protocol-schemas.js';
+import { checkSchema } from './schema-check.js';
 
 /** Encoding client frames and decoding server frames, with the protocol's schemas. */
 
@@ -39,20 +33,10 @@ export type DecodedFrame =
   | { readonly kind: 'ignored'; readonly type: string; readonly action?: string }
   | { readonly kind: 'invalid'; readonly issue: string };
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(SERVER_MESSAGE_TYPES);
-const KNOWN_ACTIONS: ReadonlySet<string> = new Set(
-  SystemMessageDataSchema.options.map((option) => option.shape.action.value),
-);
-
-function issueOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  const first = error.issues[0];
-  if (first === undefined) return 'invalid frame';
-  return first.path.length === 0 ? first.message : `${first.path.map(String).join('.')}: ${first.message}`;
-}
-
 /**
  * Decodes one server frame. Never throws.
- * - `message`: valid against the protocol's `ServerMessageSchema`;
+ * - `message`: valid against the protocol's `ServerMessageSchema` (checked with its generated JSON
+ *   Schema, see schema-check.ts: the same answers as zod without zod in the bundle);
  * - `ignored`: a well-formed envelope whose `type` (or `system_message` `action`) this SDK does
  *   not know: new types and actions are additive, so they are skipped, not errors;
  * - `invalid`: not text, not JSON, not an envelope, or a known type whose data fails its schema.
@@ -65,15 +49,18 @@ export function decodeServerFrame(raw: unknown): DecodedFrame {
   } catch {
     return { kind: 'invalid', issue: 'frame is not valid JSON' };
   }
-  const envelope = ServerEnvelopeSchema.safeParse(value);
-  if (!envelope.success) return { kind: 'invalid', issue: issueOf(envelope.error) };
-  const { type, data } = envelope.data;
-  if (!KNOWN_TYPES.has(type)) return { kind: 'ignored', type };
-  if (type === 'system_message' && typeof data === 'object' && data !== null) {
-    const action: unknown = (data as { action?: unknown }).action;
-    if (typeof action === 'string' && !KNOWN_ACTIONS.has(action)) return { kind: 'ignored', type, action };
+  const envelopeIssue = checkSchema(SERVER_ENVELOPE, value);
+  if (envelopeIssue !== undefined) return { kind: 'invalid', issue: envelopeIssue };
+  const { type, data } = value as { type: string; data: unknown };
+  let schema = Object.hasOwn(SERVER_DATA, type) ? SERVER_DATA[type] : undefined;
+  if (type === 'system_message') {
+    const action: unknown = typeof data === 'object' && data !== null ? (data as { action?: unknown }).action : undefined;
+    if (typeof action !== 'string') return { kind: 'invalid', issue: 'data.action: required' };
+    schema = Object.hasOwn(SYSTEM_DATA, action) ? SYSTEM_DATA[action] : undefined;
+    if (schema === undefined) return { kind: 'ignored', type, action };
   }
-  const message = ServerMessageSchema.safeParse(value);
-  if (!message.success) return { kind: 'invalid', issue: issueOf(message.error) };
-  return { kind: 'message', message: message.data };
+  if (schema === undefined) return { kind: 'ignored', type };
+  const issue = checkSchema(schema, data, 'data');
+  if (issue !== undefined) return { kind: 'invalid', issue };
+  return { kind: 'message', message: value as ServerMessage };
 }

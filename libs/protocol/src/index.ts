@@ -9,7 +9,7 @@ export type {
   RoomId, Category, SessionId, UserId, ClientMsgId, MessageId, Seq, TimestampMs, IsoDateTime,
   InstanceId, ConnectionId,
 } from './ids.js';
-export { codePointLength } from './text.js';
+export { codePointLength, hasLoneSurrogate, hasNul } from './text.js';
 export {
   ERROR_CODES, ErrorCodeSchema, API_ERROR_CODES, ApiErrorCodeSchema, ErrorDetailsSchema,
   ErrorDataSchema, HttpErrorBodySchema, HTTP_STATUS_FOR_ERROR, errorData,

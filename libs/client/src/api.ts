@@ -8,6 +8,7 @@ import type {
   WelcomeData,
 } from '@parley/protocol';
 
+import type { ParleyRoom } from './room.js';
 import type { ClientEventName, ClientEvents, ClientState } from './types.js';
 
 /** Options of {@link ParleyClient.join}. */
@@ -33,7 +34,9 @@ export interface ParleyClient {
   /**
    * Connects (no-op while connecting or connected) and resolves with the `welcome`. Retryable
    * failures are retried with backoff meanwhile; rejects with a {@link ParleyError} when the
-   * client closes for good (a terminal close code, or `close()`). Ignoring the promise is fine:
+   * client closes for good (a terminal close code, or `close()`), or with `TIMEOUT` after
+   * `timeoutMs` (the client keeps trying). With an outbox storage, the sends an earlier client
+   * left there are queued again first. Ignoring the promise is fine:
    * its rejection is never reported as unhandled, and the `state` event tells the same story.
    */
   connect(): Promise<WelcomeData>;
@@ -51,9 +54,20 @@ export interface ParleyClient {
    * `message_ack`, sent once the message is stored. The send waits in an outbox until then,
    * resent with the same `client_msg_id` after each reconnect (the server stores it once).
    * Rejects with a {@link ParleyError}: the server's `error` for it, the same check done locally,
-   * or the client closing for good.
+   * the client closing for good (the outbox storage keeps the message for the next client), or
+   * `TIMEOUT` (it stays in the outbox: the `ack` event tells when it is stored).
    */
   send(roomId: RoomId, content: string): Promise<MessageAckData>;
+  /**
+   * The room `roomId` as an object (see {@link ParleyRoom}): the same object for the same id.
+   * Creating it does nothing on the network. Throws a VALIDATION_ERROR {@link ParleyError} for an
+   * id that is not a room id.
+   */
+  room(roomId: RoomId): ParleyRoom;
   /** Subscribes to an event (see {@link ClientEvents}); returns the unsubscribe function. */
   on<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
+  /** Like `on`, for the next event only; returns the unsubscribe function. */
+  once<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
+  /** Unsubscribes every subscription of `fn` to `event` (made with `on` or `once`). */
+  off<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): void;
 }

@@ -9,6 +9,7 @@ import {
   type Limits,
   type MessageAckData,
   type RoomId,
+  type RoomLeftData,
   type RoomJoinedData,
   type SessionId,
   type SystemMessageData,
@@ -24,8 +25,13 @@ import { decodeServerFrame, encodeClientFrame } from './frames.js';
 import { Heartbeat } from './heartbeat.js';
 import { newClientMsgId } from './ids.js';
 import { connectionUrl, resolveOptions, type ResolvedOptions } from './options.js';
+import type { OutboxRecord } from './outbox.js';
 import { Requests } from './requests.js';
+import { restGet, type RestCaller } from './rest.js';
+import { Room, type ParleyRoom } from './room.js';
 import { RoomTracker } from './rooms.js';
+import type { JsonSchema } from './schema-check.js';
+import { withTimeout } from './timeout.js';
 import { Transport } from './transport.js';
 import { checkContent, checkRoomId, checkSinceSeq } from './validate.js';
 import type { ClientEventName, ClientEvents, ClientOptions, ClientState } from './types.js';
@@ -41,7 +47,9 @@ export function createClient(options: ClientOptions): ParleyClient {
 class Client implements ParleyClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #rooms = new RoomTracker();
-  readonly #requests = new Requests();
+  readonly #requests: Requests;
+  /** The room objects handed out by `room()`, one per id. */
+  readonly #roomObjects = new Map<RoomId, Room>();
   readonly #schedule: ReconnectSchedule;
   readonly #transport: Transport;
   readonly #heartbeat: Heartbeat;
@@ -64,6 +72,7 @@ class Client implements ParleyClient {
   #refreshInFlight = false;
 
   constructor(private readonly options: ResolvedOptions) {
+    this.#requests = new Requests(options.outbox, (issue) => this.#events.emit('debug', { kind: 'outbox_storage_failed', issue }));
     this.#schedule = new ReconnectSchedule(options.backoff, options.random);
     this.#token = options.token;
     this.#transport = new Transport(options.WebSocket, {
@@ -98,6 +107,66 @@ class Client implements ParleyClient {
   on<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): () => void {
     return this.#events.on(event, fn);
   }
+  once<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): () => void {
+    return this.#events.once(event, fn);
+  }
+  off<K extends ClientEventName>(event: K, fn: (payload: ClientEvents[K]) => void): void {
+    this.#events.off(event, fn);
+  }
+
+  room(roomId: RoomId): ParleyRoom {
+    const invalid = checkRoomId(roomId);
+    if (invalid !== undefined) throw invalid;
+    let room = this.#roomObjects.get(roomId);
+    if (room === undefined) {
+      room = new Room(roomId, {
+        join: (id, options) => this.join(id, options),
+        leave: (id) => this.leave(id),
+        send: (id, content) => this.send(id, content),
+        tracks: (id) => this.#rooms.list().includes(id),
+        get: (path, schema, what) => this.#get(path, schema, what),
+      });
+      this.#roomObjects.set(roomId, room);
+    }
+    return room;
+  }
+
+  #get<T>(path: string, schema: JsonSchema, what: string): Promise<T> {
+    const { apiUrl, fetch, timers, timeoutMs } = this.options;
+    return restGet<T>({ apiUrl, fetch, timers, timeoutMs, caller: () => this.#restCaller() }, path, schema, what);
+  }
+
+  /** REST calls identify as the socket does: a fresh token from `getToken`, the static token, else the session. */
+  async #restCaller(): Promise<RestCaller> {
+    const { getToken, token } = this.options;
+    if (getToken === undefined) return { token, sessionId: this.sessionId };
+    try {
+      return { token: await callGetToken(getToken) };
+    } catch (err) {
+      throw new ParleyError('AUTHENTICATION_ERROR', `getToken failed: ${describe(err)}`, { retryable: true });
+    }
+  }
+
+  /** Puts the sends an earlier client left in the outbox storage back in this one's outbox. */
+  #restoreOutbox(): void {
+    const storage = this.options.outbox;
+    if (storage === undefined) return;
+    const restore = (records: readonly OutboxRecord[]) => {
+      const added = this.#requests.restore(records);
+      for (const record of added) this.#rooms.track(record.room_id);
+      if (added.length > 0 && this.#state.status === 'connected') {
+        for (const data of this.#requests.unsent()) this.#sendText(data);
+      }
+    };
+    const report = (err: unknown) => this.#events.emit('debug', { kind: 'outbox_storage_failed', issue: describe(err) });
+    try {
+      const loaded = storage.load();
+      if (Array.isArray(loaded)) restore(loaded);
+      else Promise.resolve(loaded).then(restore, report);
+    } catch (err) {
+      report(err);
+    }
+  }
 
   connect(): Promise<WelcomeData> {
     if (this.#state.status === 'connected' && this.#welcome !== undefined) return Promise.resolve(this.#welcome);
@@ -109,9 +178,17 @@ class Client implements ParleyClient {
       this.#closedError = undefined;
       this.#schedule.reset();
       this.#schedule.clearHint();
+      this.#restoreOutbox();
       this.#open();
     }
-    return promise;
+    return this.#timed(promise, 'connect');
+  }
+
+  /** `promise` with the client's timeout; a rejection nobody awaits is not reported as unhandled. */
+  #timed<T>(promise: Promise<T>, what: string): Promise<T> {
+    const timed = withTimeout(promise, this.options.timeoutMs, this.options.timers, what);
+    timed.catch(() => undefined);
+    return timed;
   }
 
   close(): void {
@@ -126,7 +203,7 @@ class Client implements ParleyClient {
     this.#rooms.track(roomId, options.sinceSeq);
     const promise = this.#requests.addJoin(roomId);
     if (this.#state.status === 'connected') this.#sendJoin(this.#rooms.joinData(roomId));
-    return promise;
+    return this.#timed(promise, `join ${roomId}`);
   }
 
   leave(roomId: RoomId): Promise<void> {
@@ -138,7 +215,7 @@ class Client implements ParleyClient {
     if (this.#transport.send(encodeClientFrame('leave_room', { room_id: roomId }, this.sessionId))) {
       this.#requests.sentLeave(roomId);
     }
-    return promise;
+    return this.#timed(promise, `leave ${roomId}`);
   }
 
   send(roomId: RoomId, content: string): Promise<MessageAckData> {
@@ -148,11 +225,13 @@ class Client implements ParleyClient {
     this.#rooms.track(roomId);
     const promise = this.#requests.addSend(data);
     if (this.#state.status === 'connected') this.#sendText(data);
-    return promise;
+    return this.#timed(promise, 'send');
   }
 
   #setState(state: ClientState): void {
     this.#state = state;
+    const connection = state.status === 'connected' ? 'connected' : state.status === 'closed' ? 'closed' : 'disconnected';
+    for (const room of this.#roomObjects.values()) room.connection(connection);
     this.#events.emit('state', state);
   }
 
@@ -286,7 +365,7 @@ class Client implements ParleyClient {
         return this.#onChat(message.data);
       case 'message_ack':
         this.#requests.ack(message.data);
-        return;
+        return this.#events.emit('ack', message.data);
       case 'heartbeat':
         return this.#heartbeat.echoed(message.data.sequence);
       case 'error':
@@ -302,11 +381,10 @@ class Client implements ParleyClient {
       case 'room_joined':
         this.#rooms.joined(data.room_id, data.last_seq);
         this.#requests.joined(data);
+        this.#roomObjects.get(data.room_id)?.joined(data.last_seq);
         break;
       case 'room_left':
-        // Removed by an owner or admin: rejoining on the next connection would be refused.
-        if (data.reason === 'removed') this.#rooms.untrack(data.room_id);
-        this.#requests.left(data.room_id);
+        this.#onRoomLeft(data);
         break;
       case 'reconnect':
         this.#schedule.hint(data.retry_after_ms);
@@ -320,8 +398,18 @@ class Client implements ParleyClient {
     }
     this.#events.emit('system', data);
     if (data.action === 'user_joined' || data.action === 'user_left') {
-      const kind = data.action === 'user_joined' ? 'joined' : 'left';
-      this.#events.emit('presence', { kind, user_id: data.user_id, room_id: data.room_id });
+      const change = { kind: data.action === 'user_joined' ? 'joined' : 'left', user_id: data.user_id, room_id: data.room_id } as const;
+      this.#events.emit('presence', change);
+      this.#roomObjects.get(data.room_id)?.presenceChanged(change);
+    }
+  }
+
+  #onRoomLeft(data: RoomLeftData): void {
+    // Removed by an owner or admin: rejoining on the next connection would be refused.
+    if (data.reason === 'removed') this.#rooms.untrack(data.room_id);
+    this.#requests.left(data.room_id);
+    if (data.reason === 'removed' || !this.#rooms.list().includes(data.room_id)) {
+      this.#roomObjects.get(data.room_id)?.left(data.reason ?? 'left');
     }
   }
 
@@ -351,7 +439,8 @@ class Client implements ParleyClient {
     const { room_id, seq } = message;
     switch (verdict.action) {
       case 'deliver':
-        return this.#events.emit('message', message);
+        this.#events.emit('message', message);
+        return this.#roomObjects.get(room_id)?.message(message);
       case 'duplicate':
         return this.#events.emit('debug', { kind: 'duplicate', room_id, seq });
       case 'untracked':
@@ -388,7 +477,11 @@ class Client implements ParleyClient {
       return this.#events.emit('error', error);
     }
     const target = this.#requests.fail(error, this.#heartbeat.inFlight || this.#refreshInFlight);
-    if (target === undefined) return this.#events.emit('error', error);
+    // A send restored from storage has no promise to reject: its refusal is reported here.
+    if (target === undefined || (target.kind === 'send' && target.restored === true && error.error_code !== 'RATE_LIMIT_EXCEEDED')) {
+      this.#events.emit('error', error);
+    }
+    if (target === undefined) return;
     if (target.kind === 'send' && error.error_code === 'RATE_LIMIT_EXCEEDED') return this.#retrySendsLater(error.details?.retry_after_ms);
     if (target.kind === 'join') this.#rooms.joinFailed(target.roomId, error.details?.retryable !== true);
   }

@@ -5,9 +5,11 @@ import type { ApiErrorCode, ErrorData, ErrorDetails } from '@parley/protocol';
  * - a server error code (`VALIDATION_ERROR`, `RATE_LIMIT_EXCEEDED`, `ROOM_NOT_FOUND`...), from the
  *   `error` frame that answered the request, or from the same check done locally before sending;
  * - `CONNECTION_CLOSED`: the server closed the connection with a terminal code (`closeCode`);
- * - `CLIENT_CLOSED`: `close()` was called.
+ * - `CLIENT_CLOSED`: `close()` was called;
+ * - `TIMEOUT`: no answer within the client's `timeoutMs`. Not a definite failure: a timed-out
+ *   send stays in the outbox and may still be stored (once); a timed-out join stays wanted.
  */
-export type ParleyErrorCode = ApiErrorCode | 'CONNECTION_CLOSED' | 'CLIENT_CLOSED';
+export type ParleyErrorCode = ApiErrorCode | 'CONNECTION_CLOSED' | 'CLIENT_CLOSED' | 'TIMEOUT';
 
 /** The error every rejected SDK promise carries. */
 export class ParleyError extends Error {
@@ -39,6 +41,11 @@ export class ParleyError extends Error {
   /** A request refused locally, with the same shape the server would have sent. */
   static validation(field: string, issue: string): ParleyError {
     return new ParleyError('VALIDATION_ERROR', 'Invalid message format', { field, issue, retryable: false });
+  }
+
+  /** No answer to `what` within `ms`. */
+  static timeout(what: string, ms: number): ParleyError {
+    return new ParleyError('TIMEOUT', `${what} timed out after ${ms} ms`, { retryable: true });
   }
 
   /** The connection ended for good: by `close()` (`CLIENT_CLOSED`) or a terminal close code. */

@@ -6,8 +6,16 @@ export { ParleyError } from './errors.js';
 export type { ParleyErrorCode } from './errors.js';
 export { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffBounds } from './backoff.js';
-export { DEFAULT_CONNECT_TIMEOUT_MS } from './options.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './options.js';
+export { localStorageOutbox, memoryOutbox } from './outbox.js';
+export type { LocalStorageOutboxOptions, OutboxRecord, OutboxStorage, StorageLike } from './outbox.js';
+export type { HistoryOptions, ParleyRoom, RoomEvents, RoomState } from './room.js';
 export type {
-  BackoffOptions, ClientEventName, ClientEvents, ClientOptions, ClientState, DebugEvent,
+  BackoffOptions, ClientEventName, ClientEvents, ClientOptions, ClientState, DebugEvent, FetchLike,
   PresenceChange, Timers, WebSocketConstructor, WebSocketLike,
 } from './types.js';
+// The protocol's shapes the SDK's API hands out (@parley/protocol is not published on its own).
+export type {
+  ChatMessage, ErrorData, Limits, MessageAckData, MessagesPage, RoomId, RoomJoinedData,
+  RoomPresenceResponse, SessionId, SystemMessageData, UserId, WelcomeData,
+} from '@parley/protocol';

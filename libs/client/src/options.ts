@@ -1,7 +1,8 @@
 import type { SessionId } from '@parley/protocol';
 
 import { backoffBounds, type BackoffBounds } from './backoff.js';
-import type { ClientOptions, Timers, WebSocketConstructor } from './types.js';
+import type { OutboxStorage } from './outbox.js';
+import type { ClientOptions, FetchLike, Timers, WebSocketConstructor } from './types.js';
 
 /** {@link ClientOptions} validated, with defaults filled in. */
 export interface ResolvedOptions {
@@ -14,12 +15,19 @@ export interface ResolvedOptions {
   readonly heartbeatIntervalMs: number | undefined;
   readonly heartbeatTimeoutMs: number | undefined;
   readonly connectTimeoutMs: number;
+  readonly timeoutMs: number;
+  readonly outbox: OutboxStorage | undefined;
+  readonly apiUrl: URL;
+  readonly fetch: FetchLike;
   readonly random: () => number;
   readonly timers: Timers;
 }
 
 /** Default time from opening a socket to its `welcome` (the gateway's handshake timeout). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Default time a request (connect, join, leave, send, REST) waits for its answer. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The global timers, looked up at call time (so fake timers installed later still apply). */
 const GLOBAL_TIMERS: Timers = {
@@ -50,6 +58,13 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (WebSocket === undefined) {
     throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, the `ws` package\'s WebSocket)');
   }
+  let apiUrl: URL;
+  try {
+    apiUrl = new URL(options.apiUrl ?? `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}/`);
+  } catch {
+    throw new TypeError(`apiUrl is not a valid URL: ${options.apiUrl}`);
+  }
+  if (options.timeoutMs !== Infinity) positive('timeoutMs', options.timeoutMs);
   return {
     url,
     token: options.token,
@@ -60,6 +75,11 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs),
     heartbeatTimeoutMs: positive('heartbeatTimeoutMs', options.heartbeatTimeoutMs),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs) ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    outbox: options.outbox,
+    apiUrl,
+    // Looked up at call time, like the timers: a fetch installed later (a test's stub) applies.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     random: options.random ?? Math.random,
     timers: options.timers ?? GLOBAL_TIMERS,
   };

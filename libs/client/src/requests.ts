@@ -8,6 +8,7 @@ import type {
 } from '@parley/protocol';
 
 import { ParleyError } from './errors.js';
+import type { OutboxRecord, OutboxStorage } from './outbox.js';
 import { RoomWaiters, deferred, type Deferred } from './waiters.js';
 
 /**
@@ -20,25 +21,72 @@ import { RoomWaiters, deferred, type Deferred } from './waiters.js';
 interface OutboxEntry {
   readonly data: ClientTextMessageData & { readonly client_msg_id: ClientMsgId };
   readonly waiter: Deferred<MessageAckData>;
+  /** Restored from storage: queued by an earlier client, whose promise nobody holds any more. */
+  readonly restored: boolean;
   /** Sent on the current connection (and not answered yet). */
   inFlight: boolean;
 }
 
 /** The request an `error` frame was matched to, if any. */
 export type ErrorTarget =
-  | { readonly kind: 'send'; readonly clientMsgId: ClientMsgId }
+  | { readonly kind: 'send'; readonly clientMsgId: ClientMsgId; readonly restored?: boolean }
   | { readonly kind: 'join' | 'leave'; readonly roomId: RoomId };
 
 export class Requests {
-  readonly #outbox = new Map<ClientMsgId, OutboxEntry>();
+  #outbox = new Map<ClientMsgId, OutboxEntry>();
   readonly #joins = new RoomWaiters<RoomJoinedData>();
   readonly #leaves = new RoomWaiters<void>();
 
+  /**
+   * `storage` keeps a copy of the outbox (see {@link OutboxStorage}); `onStorageError` hears of
+   * its failures, which never fail a send.
+   */
+  constructor(
+    private readonly storage?: OutboxStorage,
+    private readonly onStorageError: (issue: string) => void = () => undefined,
+  ) {}
+
   /** Adds a send to the outbox; the promise settles on its `message_ack` or `error`. */
-  addSend(data: OutboxEntry['data']): Promise<MessageAckData> {
+  addSend(data: OutboxEntry['data'], now = Date.now()): Promise<MessageAckData> {
     const { promise, deferred: waiter } = deferred<MessageAckData>();
-    this.#outbox.set(data.client_msg_id, { data, waiter, inFlight: false });
+    this.#outbox.set(data.client_msg_id, { data, waiter, restored: false, inFlight: false });
+    const record: OutboxRecord = { client_msg_id: data.client_msg_id, room_id: data.room_id, content: data.content, queued_at: now };
+    this.#store((storage) => storage.put(record));
     return promise;
+  }
+
+  /**
+   * Puts records an earlier client left in storage back in the outbox, ahead of this client's
+   * own sends and oldest first; ids already queued are skipped. Returns the records added.
+   */
+  restore(records: readonly OutboxRecord[]): OutboxRecord[] {
+    const added = records
+      .filter((record) => !this.#outbox.has(record.client_msg_id))
+      .sort((a, b) => a.queued_at - b.queued_at);
+    const ignore = { resolve: () => undefined, reject: () => undefined };
+    const restored = added.map((record): [ClientMsgId, OutboxEntry] => [
+      record.client_msg_id,
+      {
+        data: { content: record.content, room_id: record.room_id, client_msg_id: record.client_msg_id },
+        waiter: ignore,
+        restored: true,
+        inFlight: false,
+      },
+    ]);
+    this.#outbox = new Map([...restored, ...this.#outbox]);
+    return added;
+  }
+
+  /** Runs `op` on the storage, reporting a throw or a rejection instead of passing it on. */
+  #store(op: (storage: OutboxStorage) => void | Promise<void>): void {
+    if (this.storage === undefined) return;
+    const report = (err: unknown) => this.onStorageError(err instanceof Error ? err.message : String(err));
+    try {
+      const pending = op(this.storage);
+      if (pending !== undefined) pending.catch(report);
+    } catch (err) {
+      report(err);
+    }
   }
 
   /** Outbox entries not yet sent on the current connection, oldest first. */
@@ -56,6 +104,7 @@ export class Requests {
     const entry = ack.client_msg_id === null ? undefined : this.#outbox.get(ack.client_msg_id);
     if (entry === undefined) return false;
     this.#outbox.delete(entry.data.client_msg_id);
+    this.#store((storage) => storage.delete(entry.data.client_msg_id));
     entry.waiter.resolve(ack);
     return true;
   }
@@ -116,6 +165,7 @@ export class Requests {
     } else if (target?.kind === 'send') {
       const entry = this.#outbox.get(target.clientMsgId);
       this.#outbox.delete(target.clientMsgId);
+      this.#store((storage) => storage.delete(target.clientMsgId));
       entry?.waiter.reject(reason);
     } else if (target !== undefined) {
       (target.kind === 'join' ? this.#joins : this.#leaves).settle(target.roomId, { error: reason });
@@ -125,7 +175,8 @@ export class Requests {
 
   #target(error: ErrorData, heartbeatInFlight: boolean): ErrorTarget | undefined {
     const msgId: unknown = error.details?.['client_msg_id'];
-    if (typeof msgId === 'string' && this.#outbox.has(msgId)) return { kind: 'send', clientMsgId: msgId };
+    const byId = typeof msgId === 'string' ? this.#outbox.get(msgId) : undefined;
+    if (byId !== undefined) return sendTarget(byId);
     const roomId: unknown = error.details?.['room_id'];
     if (typeof roomId === 'string') {
       if (this.#joins.has(roomId)) return { kind: 'join', roomId };
@@ -135,14 +186,17 @@ export class Requests {
     const total = sends.length + this.#joins.count + this.#leaves.count + (heartbeatInFlight ? 1 : 0);
     if (total !== 1) return undefined;
     const [send] = sends;
-    if (send !== undefined) return { kind: 'send', clientMsgId: send.data.client_msg_id };
+    if (send !== undefined) return sendTarget(send);
     const join = this.#joins.first();
     if (join !== undefined) return { kind: 'join', roomId: join };
     const leave = this.#leaves.first();
     return leave === undefined ? undefined : { kind: 'leave', roomId: leave };
   }
 
-  /** Rejects every waiting request (the client closed for good) and empties the outbox. */
+  /**
+   * Rejects every waiting request (the client closed for good) and empties the outbox. The
+   * storage keeps its records: a client created on it later sends them.
+   */
   rejectAll(error: ParleyError): void {
     const entries = [...this.#outbox.values()];
     this.#outbox.clear();
@@ -152,4 +206,9 @@ export class Requests {
     this.#joins.clearInFlight();
     this.#leaves.clearInFlight();
   }
+}
+
+function sendTarget(entry: OutboxEntry): ErrorTarget {
+  const clientMsgId = entry.data.client_msg_id;
+  return entry.restored ? { kind: 'send', clientMsgId, restored: true } : { kind: 'send', clientMsgId };
 }

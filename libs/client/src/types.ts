@@ -1,11 +1,14 @@
 import type {
   ChatMessage,
   ErrorData,
+  MessageAckData,
   SessionId,
   SystemMessageData,
   RoomId,
   UserId,
 } from '@parley/protocol';
+
+import type { OutboxStorage } from './outbox.js';
 
 /**
  * The public types of the SDK: options, the connection state, events, and the minimal WebSocket
@@ -41,6 +44,12 @@ export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
+
+/** The part of `fetch` the client uses for REST calls (history, presence): the global one fits. */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; signal?: AbortSignal | undefined },
+) => Promise<{ readonly ok: boolean; readonly status: number; json(): Promise<unknown> }>;
 
 /** Reconnect delay bounds in ms. Every delay lies in `[minMs, maxMs]`. */
 export interface BackoffOptions {
@@ -80,6 +89,23 @@ export interface ClientOptions {
   heartbeatTimeoutMs?: number;
   /** From opening the socket to the `welcome` frame, at most this long; default 10,000. */
   connectTimeoutMs?: number;
+  /**
+   * How long `connect`, `join`, `leave`, `send` and the REST calls wait for their answer before
+   * rejecting with a `TIMEOUT` {@link ParleyError}; default 10,000. `Infinity` waits for ever.
+   * A timeout gives up waiting, not the request: the client keeps connecting, a timed-out
+   * join stays wanted, and a timed-out send stays in the outbox (the `ack` event reports it).
+   */
+  timeoutMs?: number;
+  /**
+   * Where the outbox is kept (see {@link OutboxStorage}); default in this client only. With
+   * `localStorageOutbox()`, sends not yet acknowledged when the page closes are sent, once and
+   * with their original `client_msg_id`, by the client the next page creates.
+   */
+  outbox?: OutboxStorage;
+  /** Base URL of the REST API; default the `url`'s origin over http(s) (`ws://h/ws/chat/` → `http://h/`). */
+  apiUrl?: string;
+  /** The `fetch` for REST calls; default `globalThis.fetch`. */
+  fetch?: FetchLike;
   /** Random number in [0, 1), for the backoff jitter; default `Math.random`. */
   random?: () => number;
   /** Timer functions; default the global ones. */
@@ -123,7 +149,8 @@ export type DebugEvent =
   | { readonly kind: 'duplicate'; readonly room_id: RoomId; readonly seq: number }
   | { readonly kind: 'not_member'; readonly room_id: RoomId; readonly seq: number }
   | { readonly kind: 'gap'; readonly room_id: RoomId; readonly expected: number; readonly got: number }
-  | { readonly kind: 'refresh_failed'; readonly issue: string };
+  | { readonly kind: 'refresh_failed'; readonly issue: string }
+  | { readonly kind: 'outbox_storage_failed'; readonly issue: string };
 
 /**
  * Events and their payloads.
@@ -131,12 +158,16 @@ export type DebugEvent =
  *   messages included (match them to sends by `client_msg_id`).
  * - `system`: every `system_message` (welcome, room_joined, reconnect, presence...).
  * - `presence`: `user_joined` / `user_left`, also delivered as `system`.
- * - `error`: server `error` frames that answer no pending send, join or leave (those reject it).
+ * - `ack`: every `message_ack`, including those of sends restored from the outbox storage
+ *   (whose promises belonged to an earlier client) and of sends whose promise timed out.
+ * - `error`: server `error` frames that answer no pending send, join or leave (those reject it),
+ *   and those refusing a send restored from the outbox storage (it is dropped).
  * - `state`: every state change.
  * - `debug`: frames dropped on purpose (invalid, unknown type, duplicate, gap, a room left).
  */
 export interface ClientEvents {
   message: ChatMessage;
+  ack: MessageAckData;
   system: SystemMessageData;
   presence: PresenceChange;
   error: ErrorData;

@@ -139,7 +139,7 @@ describe('getToken', () => {
     const timers = new ManualTimers();
     let hang = true;
     const getToken = () => (hang ? new Promise<string>(() => undefined) : Promise.resolve('alice'));
-    const { client, events } = startClient(gateway, { getToken, timers, connectTimeoutMs: 5_000 });
+    const { client, events } = startClient(gateway, { getToken, timers, connectTimeoutMs: 5_000, timeoutMs: Infinity });
     void client.connect();
     expect(timers.delays()).toEqual([5_000]);
     hang = false;

@@ -22,7 +22,7 @@ describe('reconnect schedule', () => {
     const gateway = await startGateway();
     gateway.onConnect = () => ({ close: CLOSE_CODES.INTERNAL_ERROR.code });
     const timers = new ManualTimers();
-    const { client, events } = startClient(gateway, { timers, random: () => TOP, backoff: {} });
+    const { client, events } = startClient(gateway, { timers, random: () => TOP, backoff: {}, timeoutMs: Infinity });
     void client.connect();
 
     const delays: number[] = [];
@@ -168,7 +168,7 @@ describe('server hints and sessions', () => {
     const gateway = await startGateway();
     gateway.onConnect = () => 'silent';
     const timers = new ManualTimers();
-    const { client, events } = startClient(gateway, { timers, connectTimeoutMs: 5_000 });
+    const { client, events } = startClient(gateway, { timers, connectTimeoutMs: 5_000, timeoutMs: Infinity });
     void client.connect();
     await eventually(() => expect(gateway.connections).toHaveLength(1));
     expect(timers.delays()).toEqual([5_000]);

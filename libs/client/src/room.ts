@@ -1,0 +1,174 @@
+import type {
+  ChatMessage,
+  MessageAckData,
+  MessagesPage,
+  RoomId,
+  RoomJoinedData,
+  RoomPresenceResponse,
+} from '@parley/protocol';
+
+import type { JoinOptions } from './api.js';
+import { Emitter } from './emitter.js';
+import type { ParleyError } from './errors.js';
+import { MESSAGES_PAGE, ROOM_PRESENCE } from './generated/protocol-schemas.js';
+import type { JsonSchema } from './schema-check.js';
+import type { PresenceChange } from './types.js';
+
+/**
+ * A room's membership, reported by the room's `state` event and `state` property.
+ * - `idle`: not joined (never, refused, or the client closed);
+ * - `joining`: a join is on its way, or the connection dropped and the room is rejoined on the next one;
+ * - `joined`: a member on the current connection; `last_seq` was the room's latest `seq` at join time;
+ * - `left`: left by `leave()` (`left`) or removed by an owner or admin (`removed`).
+ */
+export type RoomState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'joining' }
+  | { readonly status: 'joined'; readonly last_seq: number }
+  | { readonly status: 'left'; readonly reason: 'left' | 'removed' };
+
+/**
+ * A room's events.
+ * - `message`: the room's chat messages, exactly once and in `seq` order, own ones included;
+ * - `presence`: someone joined or left the room (soft state);
+ * - `state`: every change of {@link RoomState}.
+ */
+export interface RoomEvents {
+  message: ChatMessage;
+  presence: PresenceChange;
+  state: RoomState;
+}
+
+/** Options of {@link ParleyRoom.history}. */
+export interface HistoryOptions {
+  /** Only messages with `seq < before` (the page's `next_before_seq` pages further back). */
+  before?: number;
+  /** Only messages with `seq > after` (catching up forwards). */
+  after?: number;
+  /** Page size; default 50, at most the deployment's `history_page_max` (larger is clamped). */
+  limit?: number;
+}
+
+/**
+ * One room, from {@link ParleyClient.room}: the same object for the same id, for the client's
+ * lifetime. Its methods are the client's, bound to this room; every promise rejects with a
+ * {@link ParleyError} (`TIMEOUT` after the client's `timeoutMs`).
+ */
+export interface ParleyRoom {
+  readonly id: RoomId;
+  readonly state: RoomState;
+  /** Joins the room (rejoined after every reconnect, from its last `seq`); resolves on `room_joined`. */
+  join(options?: JoinOptions): Promise<RoomJoinedData>;
+  /** Leaves the room; resolves on `room_left`. */
+  leave(): Promise<void>;
+  /** Posts `content`; resolves with its `message_ack` once stored. See {@link ParleyClient.send}. */
+  send(content: string): Promise<MessageAckData>;
+  /** A page of the room's history over REST, ascending by `seq` (newest page without `after`). */
+  history(options?: HistoryOptions): Promise<MessagesPage>;
+  /** Who is online in the room now, over REST. */
+  presence(): Promise<RoomPresenceResponse>;
+  /** Subscribes to a room event; returns the unsubscribe function. */
+  on<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void;
+  /** Like `on`, for the next event only. */
+  once<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void;
+  /** Unsubscribes every subscription of `fn` to `event`. */
+  off<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): void;
+}
+
+/** What a room needs from its client: the requests, bound to no room. */
+export interface RoomHost {
+  join(roomId: RoomId, options?: JoinOptions): Promise<RoomJoinedData>;
+  leave(roomId: RoomId): Promise<void>;
+  send(roomId: RoomId, content: string): Promise<MessageAckData>;
+  /** Whether the client still wants to be in `roomId` (it rejoins it on reconnect). */
+  tracks(roomId: RoomId): boolean;
+  get<T>(path: string, schema: JsonSchema, what: string): Promise<T>;
+}
+
+/** {@link ParleyRoom}, plus the notifications its client feeds it. */
+export class Room implements ParleyRoom {
+  readonly #events = new Emitter<RoomEvents>();
+  #state: RoomState = { status: 'idle' };
+
+  constructor(
+    readonly id: RoomId,
+    private readonly host: RoomHost,
+  ) {}
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  join(options?: JoinOptions): Promise<RoomJoinedData> {
+    const promise = this.host.join(this.id, options);
+    if (this.#state.status !== 'joined' && this.host.tracks(this.id)) this.#set({ status: 'joining' });
+    promise.catch((err: ParleyError) => {
+      // Refused for good (the client stopped tracking the room): not joining any more.
+      if (this.#state.status === 'joining' && !this.host.tracks(this.id)) this.#set({ status: 'idle' });
+      return err;
+    });
+    return promise;
+  }
+
+  leave(): Promise<void> {
+    const promise = this.host.leave(this.id);
+    // The client stops tracking at once, so the room is left whatever the server answers.
+    if (this.#state.status !== 'idle' && this.#state.status !== 'left') this.#set({ status: 'left', reason: 'left' });
+    return promise;
+  }
+
+  send(content: string): Promise<MessageAckData> {
+    return this.host.send(this.id, content);
+  }
+
+  history(options: HistoryOptions = {}): Promise<MessagesPage> {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set('before_seq', String(options.before));
+    if (options.after !== undefined) query.set('after_seq', String(options.after));
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    const search = query.toString() === '' ? '' : `?${query.toString()}`;
+    return this.host.get(`api/rooms/${this.id}/messages/${search}`, MESSAGES_PAGE, `history of ${this.id}`);
+  }
+
+  presence(): Promise<RoomPresenceResponse> {
+    return this.host.get(`api/rooms/${this.id}/presence/`, ROOM_PRESENCE, `presence of ${this.id}`);
+  }
+
+  on<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void {
+    return this.#events.on(event, fn);
+  }
+  once<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void {
+    return this.#events.once(event, fn);
+  }
+  off<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): void {
+    this.#events.off(event, fn);
+  }
+
+  /** A message of this room was delivered. */
+  message(message: ChatMessage): void {
+    this.#events.emit('message', message);
+  }
+
+  presenceChanged(change: PresenceChange): void {
+    this.#events.emit('presence', change);
+  }
+
+  joined(lastSeq: number): void {
+    this.#set({ status: 'joined', last_seq: lastSeq });
+  }
+
+  left(reason: 'left' | 'removed'): void {
+    if (this.#state.status !== 'left') this.#set({ status: 'left', reason });
+  }
+
+  /** The client's connection changed: a joined room waits for its rejoin, or is idle once the client closed. */
+  connection(status: 'connected' | 'disconnected' | 'closed'): void {
+    if (status === 'closed' && (this.#state.status === 'joined' || this.#state.status === 'joining')) this.#set({ status: 'idle' });
+    if (status === 'disconnected' && this.#state.status === 'joined') this.#set({ status: 'joining' });
+  }
+
+  #set(state: RoomState): void {
+    this.#state = state;
+    this.#events.emit('state', state);
+  }
+}

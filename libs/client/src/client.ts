@@ -25,9 +25,10 @@ import { decodeServerFrame, encodeClientFrame } from './frames.js';
 import { Heartbeat } from './heartbeat.js';
 import { newClientMsgId } from './ids.js';
 import { connectionUrl, resolveOptions, type ResolvedOptions } from './options.js';
-import type { OutboxRecord } from './outbox.js';
+import { callGetToken, describe } from './get-token.js';
+import { loadOutbox } from './outbox.js';
 import { Requests } from './requests.js';
-import { restGet, type RestCaller } from './rest.js';
+import { restCaller, restGet } from './rest.js';
 import { Room, type ParleyRoom } from './room.js';
 import { RoomTracker } from './rooms.js';
 import type { JsonSchema } from './schema-check.js';
@@ -133,39 +134,23 @@ class Client implements ParleyClient {
 
   #get<T>(path: string, schema: JsonSchema, what: string): Promise<T> {
     const { apiUrl, fetch, timers, timeoutMs } = this.options;
-    return restGet<T>({ apiUrl, fetch, timers, timeoutMs, caller: () => this.#restCaller() }, path, schema, what);
-  }
-
-  /** REST calls identify as the socket does: a fresh token from `getToken`, the static token, else the session. */
-  async #restCaller(): Promise<RestCaller> {
-    const { getToken, token } = this.options;
-    if (getToken === undefined) return { token, sessionId: this.sessionId };
-    try {
-      return { token: await callGetToken(getToken) };
-    } catch (err) {
-      throw new ParleyError('AUTHENTICATION_ERROR', `getToken failed: ${describe(err)}`, { retryable: true });
-    }
+    const caller = () => restCaller(this.options.getToken, this.options.token, this.sessionId);
+    return restGet<T>({ apiUrl, fetch, timers, timeoutMs, caller }, path, schema, what);
   }
 
   /** Puts the sends an earlier client left in the outbox storage back in this one's outbox. */
   #restoreOutbox(): void {
-    const storage = this.options.outbox;
-    if (storage === undefined) return;
-    const restore = (records: readonly OutboxRecord[]) => {
-      const added = this.#requests.restore(records);
-      for (const record of added) this.#rooms.track(record.room_id);
-      if (added.length > 0 && this.#state.status === 'connected') {
-        for (const data of this.#requests.unsent()) this.#sendText(data);
-      }
-    };
-    const report = (err: unknown) => this.#events.emit('debug', { kind: 'outbox_storage_failed', issue: describe(err) });
-    try {
-      const loaded = storage.load();
-      if (Array.isArray(loaded)) restore(loaded);
-      else Promise.resolve(loaded).then(restore, report);
-    } catch (err) {
-      report(err);
-    }
+    loadOutbox(
+      this.options.outbox,
+      (records) => {
+        const added = this.#requests.restore(records);
+        for (const record of added) this.#rooms.track(record.room_id);
+        if (added.length > 0 && this.#state.status === 'connected') {
+          for (const data of this.#requests.unsent()) this.#sendText(data);
+        }
+      },
+      (err) => this.#events.emit('debug', { kind: 'outbox_storage_failed', issue: describe(err) }),
+    );
   }
 
   connect(): Promise<WelcomeData> {
@@ -489,14 +474,3 @@ class Client implements ParleyClient {
 
 /** The close code reported for an attempt that never got a socket (as browsers report it). */
 const ABNORMAL_CLOSURE = 1006;
-
-/** Calls `getToken`, turning a synchronous throw or a non-string answer into a rejection. */
-async function callGetToken(getToken: () => Promise<string>): Promise<string> {
-  const token: unknown = await getToken();
-  if (typeof token !== 'string' || token === '') throw new TypeError('getToken must resolve with a non-empty string');
-  return token;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -43,6 +43,25 @@ export function memoryOutbox(): OutboxStorage {
   };
 }
 
+/**
+ * Loads `storage` (if any) and hands its records to `restore`, at once for a synchronous storage;
+ * a throw or a rejection goes to `report`.
+ */
+export function loadOutbox(
+  storage: OutboxStorage | undefined,
+  restore: (records: readonly OutboxRecord[]) => void,
+  report: (err: unknown) => void,
+): void {
+  if (storage === undefined) return;
+  try {
+    const loaded = storage.load();
+    if (Array.isArray(loaded)) restore(loaded);
+    else Promise.resolve(loaded).then(restore, report);
+  } catch (err) {
+    report(err);
+  }
+}
+
 /** The part of the Web Storage API {@link localStorageOutbox} uses (`localStorage` fits). */
 export interface StorageLike {
   readonly length: number;

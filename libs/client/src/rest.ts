@@ -1,4 +1,5 @@
 import { ParleyError } from './errors.js';
+import { callGetToken, describe } from './get-token.js';
 import { ERROR_BODY } from './generated/protocol-schemas.js';
 import { checkSchema, type JsonSchema } from './schema-check.js';
 import { withTimeout } from './timeout.js';
@@ -8,6 +9,20 @@ import type { FetchLike, Timers } from './types.js';
 export interface RestCaller {
   readonly token?: string | undefined;
   readonly sessionId?: string | undefined;
+}
+
+/** REST calls identify as the socket does: a fresh token from `getToken`, the static token, else the session. */
+export async function restCaller(
+  getToken: (() => Promise<string>) | undefined,
+  token: string | undefined,
+  sessionId: string | undefined,
+): Promise<RestCaller> {
+  if (getToken === undefined) return { token, sessionId };
+  try {
+    return { token: await callGetToken(getToken) };
+  } catch (err) {
+    throw new ParleyError('AUTHENTICATION_ERROR', `getToken failed: ${describe(err)}`, { retryable: true });
+  }
 }
 
 /** What a REST call needs from the client. */
@@ -38,8 +53,7 @@ export async function restGet<T>(context: RestContext, path: string, schema: Jso
       response = await context.fetch(new URL(path, context.apiUrl).toString(), { method: 'GET', headers, signal: controller?.signal });
       body = await response.json();
     } catch (err) {
-      const issue = err instanceof Error ? err.message : String(err);
-      throw new ParleyError('SERVICE_UNAVAILABLE', `${what} failed: ${issue}`, { retryable: true });
+      throw new ParleyError('SERVICE_UNAVAILABLE', `${what} failed: ${describe(err)}`, { retryable: true });
     }
     if (!response.ok) {
       if (checkSchema(ERROR_BODY, body) === undefined) throw ParleyError.fromServer(body as Parameters<typeof ParleyError.fromServer>[0]);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 
 import {
+  ClientMsgIdSchema,
   HttpErrorBodySchema,
   MessagesPageSchema,
   PROTOCOL_VERSION,
@@ -83,6 +84,9 @@ export const SYSTEM_DATA: Readonly<Record<string, JsonSchema>> = ${json(systemDa
 
 /** A room id (RoomIdSchema). */
 export const ROOM_ID: JsonSchema = ${json(jsonSchema(RoomIdSchema))};
+
+/** A client_msg_id (ClientMsgIdSchema). */
+export const CLIENT_MSG_ID: JsonSchema = ${json(jsonSchema(ClientMsgIdSchema))};
 
 /** \`GET /api/rooms/{room_id}/messages/\` (MessagesPageSchema). */
 export const MESSAGES_PAGE: JsonSchema = ${json(jsonSchema(MessagesPageSchema))};

@@ -31,7 +31,8 @@ import { Requests } from './requests.js';
 import { restCaller, restGet } from './rest.js';
 import { Room, type ParleyRoom } from './room.js';
 import { RoomTracker } from './rooms.js';
-import type { JsonSchema } from './schema-check.js';
+import { CLIENT_MSG_ID } from './generated/protocol-schemas.js';
+import { checkSchema, type JsonSchema } from './schema-check.js';
 import { withTimeout } from './timeout.js';
 import { Transport } from './transport.js';
 import { checkContent, checkRoomId, checkSinceSeq } from './validate.js';
@@ -143,7 +144,17 @@ class Client implements ParleyClient {
     loadOutbox(
       this.options.outbox,
       (records) => {
-        const added = this.#requests.restore(records);
+        // A record the server would refuse for its shape (storage edited by hand, an older
+        // deployment's limits) would be resent after every reconnect: dropped instead.
+        const valid = records.filter((record) => {
+          const ok =
+            checkSchema(CLIENT_MSG_ID, record.client_msg_id) === undefined &&
+            checkRoomId(record.room_id) === undefined &&
+            typeof checkContent(record.content, undefined) === 'string';
+          if (!ok) this.#requests.forget(record.client_msg_id);
+          return ok;
+        });
+        const added = this.#requests.restore(valid);
         for (const record of added) this.#rooms.track(record.room_id);
         if (added.length > 0 && this.#state.status === 'connected') {
           for (const data of this.#requests.unsent()) this.#sendText(data);
@@ -166,14 +177,14 @@ class Client implements ParleyClient {
       this.#restoreOutbox();
       this.#open();
     }
-    return this.#timed(promise, 'connect');
-  }
-
-  /** `promise` with the client's timeout; a rejection nobody awaits is not reported as unhandled. */
-  #timed<T>(promise: Promise<T>, what: string): Promise<T> {
-    const timed = withTimeout(promise, this.options.timeoutMs, this.options.timers, what);
+    const timed = this.#timed(promise, 'connect');
     timed.catch(() => undefined);
     return timed;
+  }
+
+  /** `promise` with the client's timeout. */
+  #timed<T>(promise: Promise<T>, what: string): Promise<T> {
+    return withTimeout(promise, this.options.timeoutMs, this.options.timers, what);
   }
 
   close(): void {

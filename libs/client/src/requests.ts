@@ -77,6 +77,11 @@ export class Requests {
     return added;
   }
 
+  /** Removes a record from the storage only (one that will never be sent). */
+  forget(clientMsgId: ClientMsgId): void {
+    this.#store((storage) => storage.delete(clientMsgId));
+  }
+
   /** Runs `op` on the storage, reporting a throw or a rejection instead of passing it on. */
   #store(op: (storage: OutboxStorage) => void | Promise<void>): void {
     if (this.storage === undefined) return;

@@ -102,12 +102,11 @@ export class Room implements ParleyRoom {
   join(options?: JoinOptions): Promise<RoomJoinedData> {
     const promise = this.host.join(this.id, options);
     if (this.#state.status !== 'joined' && this.host.tracks(this.id)) this.#set({ status: 'joining' });
-    promise.catch((err: ParleyError) => {
+    return promise.catch((err: ParleyError) => {
       // Refused for good (the client stopped tracking the room): not joining any more.
       if (this.#state.status === 'joining' && !this.host.tracks(this.id)) this.#set({ status: 'idle' });
-      return err;
+      throw err;
     });
-    return promise;
   }
 
   leave(): Promise<void> {

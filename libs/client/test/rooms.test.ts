@@ -135,18 +135,23 @@ describe('outbox storage', () => {
     expect(second.client.rooms()).toEqual(['general']);
   });
 
-  it('drops a restored send the server refuses for good, and reports it as an error event', async () => {
+  it('drops restored sends the server refuses for good (an error event) or would refuse for their shape', async () => {
     const gateway = await startGateway();
     const storage = new MapStorage();
     storage.setItem('parley.outbox.x1', JSON.stringify({ client_msg_id: 'x1', room_id: 'nowhere', content: 'hi', queued_at: 1 }));
     storage.setItem('parley.outbox.broken', '{"client_msg_id":');
+    for (const [id, room, content] of [['y1', 'Not A Room', 'hi'], ['y2', 'general', '  '], ['bad id!', 'general', 'hi']] as const) {
+      storage.setItem(`parley.outbox.${id}`, JSON.stringify({ client_msg_id: id, room_id: room, content, queued_at: 2 }));
+    }
     storage.setItem('other-app', 'kept');
     gateway.onText = (_conn, data) => (data.room_id === 'nowhere' ? { error_code: 'ROOM_NOT_FOUND', error_message: 'Room not found', details: { client_msg_id: 'x1' } } : 'store');
     const { client, events } = startClient(gateway, { outbox: localStorageOutbox({ storage }) });
     await client.connect();
     await eventually(() => expect(events.errors).toMatchObject([{ error_code: 'ROOM_NOT_FOUND' }]));
     expect(storage.getItem('parley.outbox.x1')).toBeNull();
-    expect(storage.getItem('other-app')).toBe('kept');
+    // Records the server would refuse for their shape are dropped unsent; others' keys are left alone.
+    expect([...storage.map.keys()].sort()).toEqual(['other-app', 'parley.outbox.broken']);
+    expect(gateway.latest.framesOf('text_message').map((f) => f.data.client_msg_id)).toEqual(['x1']);
   });
 
   it('reports a failing storage as a debug event and still sends', async () => {

@@ -506,6 +506,12 @@ export const ROOM_ID: JsonSchema = {
   "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
 };
 
+/** A client_msg_id (ClientMsgIdSchema). */
+export const CLIENT_MSG_ID: JsonSchema = {
+  "type": "string",
+  "pattern": "^[A-Za-z0-9_-]{1,64}$"
+};
+
 /** `GET /api/rooms/{room_id}/messages/` (MessagesPageSchema). */
 export const MESSAGES_PAGE: JsonSchema = {
   "type": "object",

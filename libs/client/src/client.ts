@@ -9,8 +9,8 @@ import {
   type Limits,
   type MessageAckData,
   type RoomId,
-  type RoomLeftData,
   type RoomJoinedData,
+  type RoomLeftData,
   type SessionId,
   type SystemMessageData,
   type UserId,
@@ -22,16 +22,16 @@ import { ReconnectSchedule } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import { decodeServerFrame, encodeClientFrame } from './frames.js';
+import { CLIENT_MSG_ID } from './generated/protocol-schemas.js';
+import { callGetToken, describe } from './get-token.js';
 import { Heartbeat } from './heartbeat.js';
 import { newClientMsgId } from './ids.js';
 import { connectionUrl, resolveOptions, type ResolvedOptions } from './options.js';
-import { callGetToken, describe } from './get-token.js';
 import { loadOutbox } from './outbox.js';
 import { Requests } from './requests.js';
 import { restCaller, restGet } from './rest.js';
 import { Room, type ParleyRoom } from './room.js';
 import { RoomTracker } from './rooms.js';
-import { CLIENT_MSG_ID } from './generated/protocol-schemas.js';
 import { checkSchema, type JsonSchema } from './schema-check.js';
 import { withTimeout } from './timeout.js';
 import { Transport } from './transport.js';

@@ -19,9 +19,10 @@ describe('outbox', () => {
     const second = gateway.latest.framesOf('text_message')[0]?.data;
     expect(gateway.connections).toHaveLength(2);
     expect(second).toEqual(first);
-    expect(first).toMatchObject({ content: 'hello', room_id: 'general' });
+    // Sent exactly as typed: the server stores content untrimmed.
+    expect(first).toMatchObject({ content: '  hello  ', room_id: 'general' });
     expect(ack).toMatchObject({ client_msg_id: first?.client_msg_id, seq: 1, duplicate: false });
-    await eventually(() => expect(contents(events, 'general')).toEqual(['hello']));
+    await eventually(() => expect(contents(events, 'general')).toEqual(['  hello  ']));
   });
 
   it('resolves with the original seq when the message was stored but its ack was lost', async () => {

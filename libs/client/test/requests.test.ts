@@ -66,6 +66,7 @@ describe('RoomTracker', () => {
     content: `m${seq}`,
     client_msg_id: null,
     created_at: '2024-01-01T00:00:00Z',
+    timestamp: 1_704_067_200_000,
   });
 
   it('asks for a replay once per gap until the rejoin is answered', () => {

@@ -13,17 +13,17 @@ import { codePointLength, hasLoneSurrogate, hasNul } from './text.js';
 const MAX_CONTENT_CHARS = DEFAULT_LIMITS.max_content_chars;
 
 /**
- * Chat message text. Trimmed first; then 1–4,000 Unicode code points (the protocol maximum: a
- * deployment may enforce a lower `max_content_chars`, never a higher one), no U+0000, no unpaired
- * surrogates. The parsed value is the trimmed string.
+ * Chat message text, kept exactly as sent (never trimmed: a trailing space or U+2028 is part of
+ * the message). Empty or whitespace-only content is refused, not rewritten. 1–4,000 Unicode code
+ * points (the protocol maximum: a deployment may enforce a lower `max_content_chars`, never a
+ * higher one), no U+0000, no unpaired surrogates.
  */
 export const ContentSchema = z
   .string({
     error: (issue) =>
       issue.input === undefined ? 'Message content is required' : 'Message content must be a string',
   })
-  .trim()
-  .min(1, { error: 'Message content cannot be empty' })
+  .refine((s) => s.trim() !== '', { error: 'Message content cannot be empty', abort: true })
   .refine((s) => s.length <= MAX_CONTENT_CHARS || codePointLength(s) <= MAX_CONTENT_CHARS, {
     error: `Message content must be at most ${MAX_CONTENT_CHARS} characters`,
     abort: true,

@@ -29,7 +29,7 @@ export const StoredMessageSchema = z.object({
   seq: SeqSchema,
   session_id: SessionIdSchema,
   user_id: UserIdSchema,
-  /** Trimmed content as accepted by the gateway. */
+  /** Content exactly as the sender sent it. */
   content: z.string(),
   /** The sender's idempotency key, or null when the sender sent none. */
   client_msg_id: ClientMsgIdSchema.nullable(),
@@ -39,17 +39,20 @@ export const StoredMessageSchema = z.object({
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
 /**
- * A chat message as other users see it: {@link StoredMessageSchema} without `session_id`.
- * This is the `data` of a server `text_message` and an item of a history page. Parsing a
- * StoredMessage with this schema drops `session_id`.
+ * A chat message as other users see it: {@link StoredMessageSchema} without `session_id`, plus
+ * the seed's numeric `timestamp` (ms since the epoch, the same instant as `created_at`). This is
+ * the `data` of a server `text_message` (live and replayed) and an item of a history page.
  */
-export const ChatMessageSchema = StoredMessageSchema.omit({ session_id: true });
+export const ChatMessageSchema = StoredMessageSchema.omit({ session_id: true }).extend({
+  /** `created_at` in ms since the epoch: the seed's `data.timestamp` for a text message. */
+  timestamp: z.int().nonnegative(),
+});
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
-/** Strips a stored message down to its public form (drops `session_id`). */
+/** A stored message in its public form: `session_id` dropped, `timestamp` derived from `created_at`. */
 export function toChatMessage(message: StoredMessage): ChatMessage {
   const { session_id: _sessionId, ...rest } = message;
-  return rest;
+  return { ...rest, timestamp: Date.parse(message.created_at) };
 }
 
 const optionalCursor = (min: number) => z.coerce.number<unknown>().int().min(min).optional();

@@ -168,7 +168,8 @@ export type JoinRoomRequest = z.infer<typeof JoinRoomRequestSchema>;
 
 /**
  * Response of `POST /api/rooms/{room_id}/join/`. Joining is idempotent: joining again returns
- * the original `joined_at`. `active_users` counts distinct users online in the room now.
+ * the original `joined_at`. `active_users` counts distinct users online in the room now, the
+ * joiner included (the seed's example goes from 25 listed to 26 after a join).
  */
 export const JoinRoomResponseSchema = z.object({
   room_id: RoomIdSchema,

@@ -28,6 +28,11 @@ export const WelcomeDataSchema = z.object({
   limits: LimitsSchema,
   /** Rooms the connection is already a member of (e.g. from `/ws/chat/{room_id}/`). */
   rooms: z.array(RoomIdSchema),
+  /**
+   * The room named by the connection's path (`/ws/chat/{room_id}/`, or `?room_id=`) once it is
+   * joined, as the seed's consumer reports it; absent otherwise.
+   */
+  room_name: RoomIdSchema.optional(),
 });
 export type WelcomeData = z.infer<typeof WelcomeDataSchema>;
 

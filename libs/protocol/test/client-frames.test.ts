@@ -17,14 +17,16 @@ function expectInvalid(result: ParseClientFrameResult, field: string, issue?: st
 
 describe('parseClientFrame: text_message content', () => {
   it('rejects empty and whitespace-only content with the seed wording', () => {
-    for (const content of ['', '   ', '\n\t ']) {
+    for (const content of ['', '   ', '\n\t ', '\u2028', ' \u00a0\u3000 ']) {
       expectInvalid(parseClientFrame(text({ content, room_id: 'general' })), 'content', 'Message content cannot be empty');
     }
   });
 
-  it('trims content', () => {
-    const result = parseClientFrame(text({ content: '  hi  ', room_id: 'general' }));
-    expect(result.ok && result.message.type === 'text_message' && result.message.data.content).toBe('hi');
+  it('keeps content exactly as sent: surrounding spaces and a trailing U+2028 survive', () => {
+    for (const content of ['  hi  ', 'hi\u2028', '\n\tindented\n']) {
+      const result = parseClientFrame(text({ content, room_id: 'general' }));
+      expect(result.ok && result.message.type === 'text_message' && result.message.data.content).toBe(content);
+    }
   });
 
   it('accepts 4,000 characters and rejects 4,001', () => {

@@ -43,6 +43,7 @@ describe('serverEnvelope', () => {
         heartbeat_interval_ms: DEFAULT_LIMITS.ping_interval_ms,
         limits: { ...DEFAULT_LIMITS },
         rooms: ['general'],
+        room_name: 'general',
       }),
       serverEnvelope('system_message', SESSION, { action: 'room_joined', room_id: 'general', last_seq: 0 }),
       serverEnvelope('system_message', SESSION, { action: 'room_left', room_id: 'general' }),
@@ -83,7 +84,13 @@ describe('serverEnvelope', () => {
   it('broadcast text_message never carries the stored session_id in data', () => {
     const frame = serverEnvelope('text_message', SESSION, toChatMessage(stored));
     expect(frame.data).not.toHaveProperty('session_id');
-    expect(ServerMessageSchema.parse({ ...frame, data: stored }).data).not.toHaveProperty('session_id');
+    expect(ServerMessageSchema.parse({ ...frame, data: { ...stored, timestamp: 1 } }).data).not.toHaveProperty('session_id');
+  });
+
+  it('text_message data carries the seed’s numeric ms timestamp beside created_at', () => {
+    const frame = serverEnvelope('text_message', SESSION, toChatMessage(stored));
+    expect(frame.data).toMatchObject({ created_at: '2024-01-01T12:30:00.000Z', timestamp: 1_704_112_200_000 });
+    expect(ServerMessageSchema.safeParse({ ...frame, data: { ...frame.data, timestamp: undefined } }).success).toBe(false);
   });
 });
 

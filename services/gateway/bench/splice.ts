@@ -18,6 +18,7 @@ const message = {
   content: 'A typical chat message of about sixty characters, give or take.',
   client_msg_id: randomUUID(),
   created_at: new Date().toISOString(),
+  timestamp: Date.now(),
 };
 const sessions = Array.from({ length: MEMBERS }, () => randomUUID());
 let sink = 0;

@@ -216,6 +216,7 @@ export class FakeGateway {
   #store(roomId: RoomId, content: string, userId: string, clientMsgId: string | null): ChatMessage {
     const messages = this.log.get(roomId) ?? [];
     this.log.set(roomId, messages);
+    const now = Date.now();
     const message: ChatMessage = {
       message_id: randomUUID(),
       room_id: roomId,
@@ -223,7 +224,8 @@ export class FakeGateway {
       user_id: userId,
       content,
       client_msg_id: clientMsgId,
-      created_at: new Date().toISOString(),
+      created_at: new Date(now).toISOString(),
+      timestamp: now,
     };
     messages.push(message);
     for (const conn of this.connections) {

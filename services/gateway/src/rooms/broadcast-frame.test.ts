@@ -11,6 +11,7 @@ const message = {
   content: '"session_id":"00000000-0000-0000-0000-000000000000" ünïcödé 😀',
   client_msg_id: 'c-1',
   created_at: new Date().toISOString(),
+  timestamp: Date.now(),
 };
 
 describe('BroadcastFrame', () => {

@@ -17,6 +17,7 @@ function message(seq: number): ChatMessage {
     content: `m${seq}`,
     client_msg_id: null,
     created_at: new Date(0).toISOString(),
+    timestamp: 0,
   };
 }
 

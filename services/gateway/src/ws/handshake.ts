@@ -66,6 +66,7 @@ async function establish(ctx: GatewayContext, conn: Connection, params: Handshak
     wanted.slice(0, ctx.config.WS_ROOMS_PER_CONNECTION).map(async (roomId) => ({ roomId, outcome: await ctx.rooms.join(conn, roomId) })),
   );
   if (!conn.isOpen()) return;
+  const joinedByPath = joins.some((j) => j.roomId === params.roomId && j.outcome.ok);
   conn.sendFrame('system_message', {
     action: 'welcome',
     session_id: session.session_id,
@@ -73,6 +74,7 @@ async function establish(ctx: GatewayContext, conn: Connection, params: Handshak
     heartbeat_interval_ms: ctx.config.WS_PING_INTERVAL_MS,
     limits: ctx.limits,
     rooms: joins.filter((j) => j.outcome.ok).map((j) => j.roomId),
+    ...(joinedByPath ? { room_name: params.roomId } : {}),
   });
   for (const { roomId, outcome } of joins) {
     if (outcome.ok) ctx.rooms.announce(conn, roomId, outcome);

@@ -126,7 +126,8 @@ describe('POST /api/rooms/{room_id}/join/ and leave/', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(Object.keys(body).sort()).toEqual(['active_users', 'joined_at', 'room_id', 'session_id']);
-    expect(body).toMatchObject({ room_id: 'general', session_id, active_users: 0 });
+    // Presence is not running here: the joiner is the one user known to be in the room.
+    expect(body).toMatchObject({ room_id: 'general', session_id, active_users: 1 });
     const again = (await api.app.inject({ method: 'POST', url: '/api/rooms/general/join/', payload: { session_id } })).json();
     expect(again.joined_at).toBe(body.joined_at);
     await expect.poll(() => heard.length).toBe(2);
@@ -138,6 +139,19 @@ describe('POST /api/rooms/{room_id}/join/ and leave/', () => {
     const members = await api.db.selectFrom('memberships').selectAll().where('session_id', '=', session_id).execute();
     expect(members).toEqual([]);
     tap.unsubscribe();
+  });
+
+  it('counts the joiner in active_users, as the seed does (25 online → 26), and only once', async () => {
+    const online = Array.from({ length: 25 }, (_, i) => `online-${String(i).padStart(2, '0')}`);
+    const presence = api.peer.serve(subjects.presence.room, ({ room_id }) => ({ room_id, users: online, count: online.length }));
+    await presence.ready;
+    const join = async (user: string) =>
+      (await api.app.inject({ method: 'POST', url: '/api/rooms/general/join/', payload: { session_id: await session(user) } })).json();
+    expect((await join('newcomer')).active_users).toBe(26);
+    // A joiner whose socket presence already saw in the room is not counted twice.
+    expect((await join('online-03')).active_users).toBe(25);
+    presence.unsubscribe();
+    await presence.closed;
   });
 
   it('answers ROOM_NOT_FOUND, SESSION and validation errors', async () => {

@@ -5,6 +5,12 @@ import type { Counter } from 'prom-client';
 export interface PresenceCounts {
   /** Distinct users online per room; 0 for every room when presence does not answer in time. */
   counts(roomIds: readonly string[]): Promise<Record<string, number>>;
+  /**
+   * Distinct users online in the room, counting `userId` as one of them (once) whether or not
+   * presence has seen it there yet: a join answers with the joiner counted (the seed's 25 → 26).
+   * 1 when presence does not answer in time.
+   */
+  countWith(roomId: string, userId: string): Promise<number>;
 }
 
 /**
@@ -22,6 +28,16 @@ export function presenceCounts(bus: Bus, logger: Logger, timeoutMs: number, miss
         misses.inc();
         logger.warn({ err: error, rooms: roomIds.length }, 'presence counts unavailable; answering with 0');
         return Object.fromEntries(roomIds.map((id) => [id, 0]));
+      }
+    },
+    async countWith(roomId, userId) {
+      try {
+        const { users } = await bus.request(subjects.presence.room, { room_id: roomId }, { timeoutMs });
+        return users.length + (users.includes(userId) ? 0 : 1);
+      } catch (error) {
+        misses.inc();
+        logger.warn({ err: error, room_id: roomId }, 'presence unavailable; counting the joiner alone');
+        return 1;
       }
     },
   };

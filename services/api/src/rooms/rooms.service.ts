@@ -113,8 +113,8 @@ export class RoomsService {
     await this.visible(roomId, session.user_id);
     const joinedAt = await joinRoom(this.db, roomId, sessionId);
     this.bus.publish(subjects.sessionControl, { session_id: sessionId, action: 'join', room_id: roomId });
-    const counts = await this.presence.counts([roomId]);
-    return { room_id: roomId, session_id: sessionId, joined_at: joinedAt.toISOString(), active_users: counts[roomId] ?? 0 };
+    const activeUsers = await this.presence.countWith(roomId, session.user_id);
+    return { room_id: roomId, session_id: sessionId, joined_at: joinedAt.toISOString(), active_users: activeUsers };
   }
 
   async leave(roomId: string, sessionId: string, caller: Caller | null): Promise<LeaveRoomResponse> {

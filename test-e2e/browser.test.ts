@@ -11,7 +11,9 @@ import { subprotocolsFor } from '@parley/protocol';
 import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
 import { isolatedEnv, JWT_SECRET } from './support/stack.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +32,10 @@ const CHROMIUM_ARGS = [
 const DEMO_DIR = fileURLToPath(new URL('../libs/client/demo', import.meta.url));
 /** Set to a file path to keep a screenshot of the conversation (e.g. /tmp/parley-demo.png). */
 const SCREENSHOT = process.env['DEMO_SCREENSHOT'];
+/** Where the layout test writes parley-demo-<width>-<view>.png, to be looked at. */
+const SCREENSHOT_DIR = process.env['DEMO_SCREENSHOT_DIR'] ?? tmpdir();
+/** What a one-line input or button may measure: the sign-in card once stretched inputs to 140 px. */
+const CONTROL_HEIGHT = { min: 24, max: 48 };
 
 const hasChromium = existsSync(CHROMIUM);
 const skip = !hasChromium && !process.env['CI'];
@@ -183,6 +189,83 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
     );
     expect(welcome).toMatchObject({ protocol: 'parley.v1', user_id: 'carol' });
     expect(welcome.url).not.toContain('token');
+  });
+
+  /** Every problem with each selector's box: outside the viewport, hidden, text cut off, a control of a strange height. */
+  async function layoutProblems(page: Page, selectors: readonly string[]): Promise<string[]> {
+    return page.evaluate(
+      ([wanted, controlHeight]) => {
+        const problems: string[] = [];
+        const { innerWidth: width, innerHeight: height } = window;
+        if (document.documentElement.scrollWidth > width) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+        for (const selector of wanted) {
+          const node = document.querySelector(selector);
+          if (node === null) {
+            problems.push(`${selector}: missing`);
+            continue;
+          }
+          const box = node.getBoundingClientRect();
+          const where = `${Math.round(box.left)},${Math.round(box.top)} ${Math.round(box.width)}×${Math.round(box.height)}`;
+          if (box.width === 0 || box.height === 0 || getComputedStyle(node).visibility !== 'visible') problems.push(`${selector}: not visible (${where})`);
+          if (box.left < 0 || box.top < 0 || box.right > width + 0.5 || box.bottom > height + 0.5) problems.push(`${selector}: outside the ${width}×${height} viewport (${where})`);
+          // A room button holds two lines (name, count) on purpose; every other control is one line.
+          const control = node instanceof HTMLInputElement || (node instanceof HTMLButtonElement && node.childElementCount === 0);
+          if (control && (box.height < controlHeight.min || box.height > controlHeight.max)) problems.push(`${selector}: ${Math.round(box.height)} px tall`);
+          if (getComputedStyle(node).textOverflow === 'ellipsis' && node.scrollWidth > node.clientWidth) problems.push(`${selector}: text cut off`);
+        }
+        return problems;
+      },
+      [selectors, CONTROL_HEIGHT] as const,
+    );
+  }
+
+  const shoot = (page: Page, width: number, view: string) => page.screenshot({ path: join(SCREENSHOT_DIR, `parley-demo-${width}-${view}.png`) });
+
+  it.each([
+    { width: 1280, height: 800 },
+    { width: 375, height: 667 },
+  ])('lays the page out at $width px: a compact sign-in card, rooms in a drawer on a phone, the connection state in view', async ({ width, height }) => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const narrow = width < 768;
+    const context = await browser!.newContext({ viewport: { width, height } });
+    contexts.push(context);
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await page.goto(stack!.edge.url);
+    await page.getByLabel('Your name').waitFor();
+    await shoot(page, width, 'sign-in');
+    expect(await layoutProblems(page, ['#sign-in', '#user-name', '#sign-in button', '#status'])).toEqual([]);
+    // Not stretched: the card is as tall as its content.
+    const card = (await page.locator('#sign-in').boundingBox())!;
+    expect(card.height).toBeLessThan(300);
+
+    const user = `layout-${width}`;
+    await page.getByLabel('Your name').fill(user);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').filter({ hasText: `Connected as ${user}` }).waitFor();
+    const rooms = page.getByRole('button', { name: /General Discussion/ });
+    if (narrow) {
+      // The room list is a drawer: out of the way until asked for, then inside the screen.
+      await expect.poll(() => rooms.isVisible()).toBe(false);
+      await page.getByRole('button', { name: 'Rooms', exact: true }).click();
+      await rooms.waitFor();
+      expect(await layoutProblems(page, ['#rooms-drawer', '#rooms .room'])).toEqual([]);
+      await shoot(page, width, 'drawer');
+    } else {
+      expect(await page.getByRole('button', { name: 'Rooms', exact: true }).isVisible()).toBe(false);
+    }
+    await rooms.click();
+    await page.getByRole('heading', { name: 'General Discussion', level: 2 }).waitFor();
+    await page.getByLabel('Message').and(page.locator(':enabled')).waitFor();
+    if (narrow) await expect.poll(() => rooms.isVisible()).toBe(false);
+    await page.getByLabel('Message').fill(`Hello from ${width} px wide`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('log').locator('.message.own').getByText(`Hello from ${width} px wide`).waitFor();
+    await page.getByRole('list', { name: 'Online' }).getByText(`${user} (you)`).waitFor();
+    await shoot(page, width, 'chat');
+    const always = ['#status', '#sign-out', '#room-title', '#messages', '#message-input', '#composer button', '#online-heading'];
+    expect(await layoutProblems(page, narrow ? [...always, '#rooms-toggle'] : [...always, '#rooms-drawer', '#rooms .room'])).toEqual([]);
+    await context.close();
   });
 
   // Last: the stack has no way to bring the gateways back.

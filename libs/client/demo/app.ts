@@ -34,6 +34,7 @@ function byId<T extends HTMLElement>(id: string): T {
 const ui = {
   status: byId<HTMLParagraphElement>('status'),
   signOut: byId<HTMLButtonElement>('sign-out'),
+  roomsToggle: byId<HTMLButtonElement>('rooms-toggle'),
   signIn: byId<HTMLFormElement>('sign-in'),
   userName: byId<HTMLInputElement>('user-name'),
   signInError: byId<HTMLParagraphElement>('sign-in-error'),
@@ -157,6 +158,13 @@ function renderOnline(users: readonly string[]): void {
   ui.online.replaceChildren(...users.map((user) => element('li', user === me ? 'me' : undefined, user === me ? `${user} (you)` : user)));
 }
 
+/** The rooms drawer of the narrow layout (CSS shows it only there; elsewhere the list is always visible). */
+function setDrawer(open: boolean): void {
+  if (open) ui.chat.dataset['drawer'] = 'open';
+  else delete ui.chat.dataset['drawer'];
+  ui.roomsToggle.setAttribute('aria-expanded', String(open));
+}
+
 function setComposer(enabled: boolean): void {
   ui.messageInput.disabled = !enabled;
   ui.composer.querySelector('button')!.disabled = !enabled;
@@ -182,6 +190,7 @@ async function refreshPresence(): Promise<void> {
 /** Shows the last page of history, then joins from its last `seq`: nothing missed, nothing twice. */
 async function enterRoom(room: Room): Promise<void> {
   const client = session?.client;
+  setDrawer(false);
   if (client === undefined || room.room_id === currentRoom) return;
   if (currentRoom !== undefined) client.leave(currentRoom).catch(() => undefined);
   currentRoom = room.room_id;
@@ -233,6 +242,7 @@ async function signIn(userId: string): Promise<void> {
   ui.signIn.hidden = true;
   ui.chat.hidden = false;
   ui.signOut.hidden = false;
+  ui.roomsToggle.hidden = false;
   void client.connect();
   await loadRooms();
 }
@@ -248,8 +258,10 @@ function signOut(reason?: string): void {
     fetch(`/api/sessions/${encodeURIComponent(ending.sessionId)}/`, { method: 'DELETE' }).catch(() => undefined);
   }
   clearInterval(countdown);
+  setDrawer(false);
   ui.chat.hidden = true;
   ui.signOut.hidden = true;
+  ui.roomsToggle.hidden = true;
   ui.signIn.hidden = false;
   ui.status.dataset['state'] = 'idle';
   ui.status.textContent = 'Not signed in';
@@ -271,6 +283,14 @@ ui.signIn.addEventListener('submit', (event) => {
 });
 
 ui.signOut.addEventListener('click', () => signOut());
+
+ui.roomsToggle.addEventListener('click', () => setDrawer(ui.chat.dataset['drawer'] !== 'open'));
+ui.chat.addEventListener('click', (event) => {
+  if (event.target === ui.chat) setDrawer(false);
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') setDrawer(false);
+});
 
 ui.composer.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -32,13 +32,13 @@ const OTHER = '0b1c2d3e-4a5b-4c6d-9e7f-9a0b1c2d3e4f';
 const AT = '2026-12-03T10:00:00.000Z';
 
 const chat: ChatMessage = {
-  message_id: OTHER, room_id: 'general', seq: 3, user_id: 'alice', content: 'hi', client_msg_id: 'c-1', created_at: AT,
+  message_id: OTHER, room_id: 'general', seq: 3, user_id: 'alice', content: 'hi', client_msg_id: 'c-1', created_at: AT, timestamp: Date.parse(AT),
 };
 
 /** One valid frame of every type and system action the protocol defines. */
 const VALID = [
   serverEnvelope('system_message', SESSION, {
-    action: 'welcome', session_id: SESSION, user_id: 'alice', heartbeat_interval_ms: 25_000, limits: { ...DEFAULT_LIMITS }, rooms: ['general'],
+    action: 'welcome', session_id: SESSION, user_id: 'alice', heartbeat_interval_ms: 25_000, limits: { ...DEFAULT_LIMITS }, rooms: ['general'], room_name: 'general',
   }),
   serverEnvelope('system_message', SESSION, { action: 'user_joined', user_id: 'bob', room_id: 'general' }),
   serverEnvelope('system_message', SESSION, { action: 'user_left', user_id: 'bob', room_id: 'general' }),

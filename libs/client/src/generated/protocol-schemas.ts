@@ -93,6 +93,11 @@ export const SERVER_DATA: Readonly<Record<string, JsonSchema>> = {
         "type": "string",
         "format": "date-time",
         "pattern": "^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"
+      },
+      "timestamp": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
       }
     },
     "required": [
@@ -102,7 +107,8 @@ export const SERVER_DATA: Readonly<Record<string, JsonSchema>> = {
       "user_id",
       "content",
       "client_msg_id",
-      "created_at"
+      "created_at",
+      "timestamp"
     ]
   },
   "message_ack": {
@@ -337,6 +343,10 @@ export const SYSTEM_DATA: Readonly<Record<string, JsonSchema>> = {
           "type": "string",
           "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
         }
+      },
+      "room_name": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
       }
     },
     "required": [
@@ -558,6 +568,11 @@ export const MESSAGES_PAGE: JsonSchema = {
             "type": "string",
             "format": "date-time",
             "pattern": "^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$"
+          },
+          "timestamp": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 9007199254740991
           }
         },
         "required": [
@@ -567,7 +582,8 @@ export const MESSAGES_PAGE: JsonSchema = {
           "user_id",
           "content",
           "client_msg_id",
-          "created_at"
+          "created_at",
+          "timestamp"
         ]
       }
     },

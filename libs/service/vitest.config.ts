@@ -1,3 +1,6 @@
 import { defineProjectConfig } from '../../vitest.shared.js';
 
-export default defineProjectConfig({ services: ['nats'] });
+export default defineProjectConfig({
+  services: ['nats'],
+  realServers: [{ files: 'test/run.int.test.ts', needs: ['nats'], why: 'a service process on its NATS connection, and the order it closes them on SIGTERM' }],
+});

@@ -1,13 +1,16 @@
 import type { TestProject } from 'vitest/node';
 import type { ServiceName } from './images.js';
 import './provided.js';
-import { resolveServices } from './resolve.js';
+import { planBackends, startBackends } from './resolve.js';
 
-/** vitest globalSetup: resolves the project's services once per run and hands the URLs to tests. */
+/** vitest globalSetup: starts what the config's plan needs once per run and hands the URLs to tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const wanted = (project.config.provide?.['parleyServices'] ?? []) as ServiceName[];
-  const services = await resolveServices(wanted);
-  project.provide('parleyServiceUrls', Object.fromEntries(services.map((s) => [s.name, s.url])));
+  const provided = project.config.provide ?? {};
+  const wanted = (provided['parleyServices'] ?? []) as ServiceName[];
+  const plan = (provided['parleyPlan'] as Awaited<ReturnType<typeof planBackends>> | undefined) ?? (await planBackends(wanted));
+  const services = await startBackends(plan);
+  project.provide('parleyServiceUrls', Object.fromEntries(services.flatMap((s) => (s.url ? [[s.name, s.url]] : []))));
+  project.provide('parleyBackends', Object.fromEntries(services.map((s) => [s.name, s.source])));
   return async () => {
     await Promise.all(services.map((s) => s.stop?.()));
   };

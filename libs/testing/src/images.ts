@@ -32,3 +32,17 @@ export const HOW_TO_PROVIDE: Readonly<Record<ServiceName, string>> = {
   redis: 'start Redis on 127.0.0.1:6379 (bash .ci/run starts it), set REDIS_URL',
   nats: 'start nats-server with -js on 127.0.0.1:4222 (bash .ci/run starts it), set NATS_URL',
 };
+
+/** The name each service goes by in messages. */
+export const SERVICE_LABEL: Readonly<Record<ServiceName, string>> = {
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+  nats: 'NATS',
+};
+
+/** What stands in for each service when none answers (the backends `npm start` embeds). */
+export const EMBEDDED: Readonly<Record<ServiceName, string>> = {
+  postgres: 'PGlite',
+  redis: 'the memory presence store',
+  nats: 'the memory bus',
+};

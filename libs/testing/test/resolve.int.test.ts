@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase, resolveServices, serviceUrl, uniqueId } from '../src/index.js';
+import { createTestDatabase, planBackends, resolveServices, serviceUrl, uniqueId } from '../src/index.js';
 import { probe } from '../src/probe.js';
 
 describe('service resolution', () => {
@@ -12,11 +12,14 @@ describe('service resolution', () => {
     }
   });
 
-  it('prefers the URL from the environment and reports an unreachable one with how to provide it', async () => {
-    const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
-    const failure = resolveServices(['postgres'], env);
-    await expect(failure).rejects.toThrow(/postgres is not reachable at postgres:\/\/postgres@127\.0\.0\.1:1\/nowhere \(env\)/);
-    await expect(failure).rejects.toThrow(/set DATABASE_URL/);
+  it('picks each server its environment URL names when it answers', async () => {
+    const env = { DATABASE_URL: serviceUrl('postgres'), REDIS_URL: serviceUrl('redis'), NATS_URL: serviceUrl('nats') };
+    const plan = await planBackends(['postgres', 'redis', 'nats'], env);
+    expect(plan).toEqual([
+      { name: 'postgres', source: 'env', url: env.DATABASE_URL },
+      { name: 'redis', source: 'env', url: env.REDIS_URL },
+      { name: 'nats', source: 'env', url: env.NATS_URL },
+    ]);
   });
 
   it('falls back to the local default port when nothing is configured', async () => {

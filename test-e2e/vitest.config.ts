@@ -14,7 +14,7 @@ export default defineProjectConfig({
     { files: 'tracing.test.ts', needs: [...FULL_STACK], why: 'traces across the full stack’s processes' },
     { files: 'browser.test.ts', needs: [...FULL_STACK], why: 'the demo page in Chromium through the full stack' },
     { files: 'cross-origin.test.ts', needs: [...FULL_STACK], why: 'pages on other origins against the full stack’s CORS and Origin checks' },
-    { files: 'sdk-package.test.ts', needs: [...FULL_STACK], why: 'the packed SDK chatting through the full stack' },
+    { files: 'sdk-*.test.ts', needs: [...FULL_STACK], why: 'the SDK (packed, in Chromium, with its rooms and outbox) chatting through the full stack' },
   ],
   test: { include: ['*.test.ts'], fileParallelism: false, testTimeout: 60_000, hookTimeout: 120_000 },
 });

@@ -1,12 +1,15 @@
 import type { Bus } from '@parley/bus';
 import type { Logger, Metrics } from '@parley/observability';
 import type { PresenceConfig } from './config.js';
+import type { GatewayCounters } from './health/gateway-counters.js';
 import type { PresenceStore } from './presence/presence.store.js';
 
 /** Everything buildApp needs, created (and closed) by main.ts or by a test. */
 export interface PresenceDeps {
   /** Redis (`RedisPresenceStore` on a `createRedis` client) or memory (embedded mode); the caller disposes it. */
   store: PresenceStore;
+  /** The gateways' processed-message counts behind `/healthz` (Redis or memory, as the store). */
+  counters: GatewayCounters;
   bus: Bus;
   logger: Logger;
   metrics: Metrics;

@@ -2,8 +2,10 @@ import { runService } from '@parley/service';
 import { buildApp } from './app.js';
 import { loadPresenceConfig } from './config.js';
 import { closeRedis, createRedis, waitForRedis } from '@parley/redis';
+import { gatewayCountersOptions } from './health/gateway-counters.js';
 import { storeOptions } from './presence/presence.store.js';
 import { presenceKeys } from './redis/keys.js';
+import { RedisGatewayCounters } from './redis/redis.gateway-counters.js';
 import { RedisPresenceStore } from './redis/redis.store.js';
 import { VERSION } from './version.js';
 
@@ -13,8 +15,10 @@ await runService('presence', config, async ({ instanceId, logger, metrics, bus }
   const redis = createRedis(config.REDIS_URL, logger, { degraded: 'presence is degraded' });
   // Presence starts without Redis too (degraded): it still serves the stack's /healthz.
   if (!(await waitForRedis(redis, 2_000))) logger.warn('redis is not reachable yet; starting degraded');
-  const store = new RedisPresenceStore(redis, presenceKeys(config.REDIS_KEY_PREFIX), storeOptions(config));
-  const app = await buildApp({ store, bus, logger, metrics, config, instanceId, version: VERSION });
+  const keys = presenceKeys(config.REDIS_KEY_PREFIX);
+  const store = new RedisPresenceStore(redis, keys, storeOptions(config));
+  const counters = new RedisGatewayCounters(redis, keys, gatewayCountersOptions(config));
+  const app = await buildApp({ store, counters, bus, logger, metrics, config, instanceId, version: VERSION });
   return {
     app,
     close: async () => {

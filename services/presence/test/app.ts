@@ -11,6 +11,8 @@ import { presenceKeys, type PresenceKeys } from '../src/redis/keys.js';
 import { RedisPresenceStore } from '../src/redis/redis.store.js';
 import { defineScripts } from '../src/redis/scripts.js';
 import { storeOptions } from '../src/presence/presence.store.js';
+import { gatewayCountersOptions } from '../src/health/gateway-counters.js';
+import { RedisGatewayCounters } from '../src/redis/redis.gateway-counters.js';
 
 /** Short timings so expiry and health transitions happen within a test. */
 export const TEST_CONFIG: PresenceDeps['config'] = {
@@ -56,7 +58,9 @@ export async function startPresence(
   const instanceId = uniqueId('presence');
   const config = { ...TEST_CONFIG, ...options.config };
   const store = new RedisPresenceStore(redis, presenceKeys(deployment.keyPrefix), storeOptions(config));
+  const counters = new RedisGatewayCounters(redis, presenceKeys(deployment.keyPrefix), gatewayCountersOptions(config));
   const app = await buildApp({
+    counters,
     store,
     bus,
     logger,

@@ -16,7 +16,7 @@ export interface StoreTarget {
 }
 
 const TTL = 60_000;
-const OPTIONS: PresenceStoreOptions = { ttlMs: TTL, sweepBatch: 100, gatewayRetentionMs: 86_400_000 };
+const OPTIONS: PresenceStoreOptions = { ttlMs: TTL, sweepBatch: 100 };
 const gw = 'gw-a';
 
 /** A test connection of `user` and the events it can send. */
@@ -177,30 +177,6 @@ export function describePresenceStoreContract(name: string, open: (options: Pres
         } finally {
           await sweeper.stop();
           await bus.drain();
-        }
-      });
-    });
-
-    describe('gateway message counts', () => {
-      it('keeps the max within an incarnation, adds up restarts, and folds silent gateways', async () => {
-        const fresh = await open(OPTIONS);
-        const s = fresh.store;
-        const t0 = Date.now() - 600_000;
-        try {
-          expect(await s.recordGateways([{ gatewayId: 'g1', startedAtMs: t0, messages: 10 }, { gatewayId: 'g2', startedAtMs: t0, messages: 5 }])).toBe(15);
-          // An older report of the same incarnation, landing late, never lowers it (start times within the tolerance).
-          expect(await s.recordGateways([{ gatewayId: 'g1', startedAtMs: t0 + 1_000, messages: 8 }])).toBe(15);
-          // g1 restarted under the same id: its old count is retired, the new one adds up.
-          expect(await s.recordGateways([{ gatewayId: 'g1', startedAtMs: t0 + 300_000, messages: 2 }])).toBe(17);
-          expect(await s.recordGateways([])).toBe(17);
-          const folding = fresh.peer({ ...OPTIONS, gatewayRetentionMs: -1 });
-          expect(await folding.recordGateways([])).toBe(17);
-          // Silent longer than the retention (here: at once), a gateway's count moves to the retired total.
-          expect(await folding.recordGateways([{ gatewayId: 'g3', startedAtMs: t0, messages: 3 }])).toBe(20);
-          expect(await s.recordGateways([])).toBe(20);
-          folding.dispose();
-        } finally {
-          await fresh.close();
         }
       });
     });

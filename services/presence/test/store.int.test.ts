@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceStoreOptions } from '../src/presence/presence.store.js';
 import { waitForRedis } from '@parley/redis';
 import { KEY_NAMES, presenceKeys } from '../src/redis/keys.js';
+import type { GatewayCountersOptions } from '../src/health/gateway-counters.js';
+import { RedisGatewayCounters } from '../src/redis/redis.gateway-counters.js';
 import { RedisPresenceStore } from '../src/redis/redis.store.js';
 import { deleteKeys, inspector, newDeployment } from './app.js';
+import { describeGatewayCountersContract } from './gateway-counters.contract.js';
 import { conn, describePresenceStoreContract, refresh } from './store.contract.js';
 
 const deployment = newDeployment();
@@ -31,9 +34,24 @@ describePresenceStoreContract('redis', async (options) => {
   };
 });
 
+describeGatewayCountersContract('redis', async (options) => {
+  const keys = presenceKeys(`${deployment.keyPrefix}:${uniqueId('g')}`);
+  const client = inspect.redis.duplicate();
+  await waitForRedis(client, 5_000);
+  return {
+    counters: new RedisGatewayCounters(inspect.redis, keys, options),
+    // Another client, as another presence instance has.
+    peer: (other: GatewayCountersOptions) => new RedisGatewayCounters(client, keys, other),
+    async close() {
+      await deleteKeys(inspect.redis, keys.prefix);
+      client.disconnect();
+    },
+  };
+});
+
 /** What only Redis has: its key layout, and state it can lose under the store. */
 describe('redis presence store', () => {
-  const options = { ttlMs: 60_000, sweepBatch: 100, gatewayRetentionMs: 86_400_000 };
+  const options = { ttlMs: 60_000, sweepBatch: 100 };
 
   it('builds the same keys in TypeScript and in Lua', async () => {
     const keys = presenceKeys(deployment.keyPrefix);

@@ -2,7 +2,7 @@ import { subjects, type Bus } from '@parley/bus';
 import type { Logger } from '@parley/observability';
 import type { HealthResponse, InstanceHealth } from '@parley/protocol';
 import type { PresenceMetrics } from '../metrics.js';
-import type { PresenceStore } from '../presence/presence.store.js';
+import type { GatewayCounters } from './gateway-counters.js';
 import type { InstanceHealthCheck } from './instance-health.js';
 import { summarize } from './rules.js';
 
@@ -27,10 +27,10 @@ export interface StackHealthOptions {
 }
 
 export function stackHealth(
-  deps: { bus: Bus; store: PresenceStore; self: InstanceHealthCheck; logger: Logger; metrics: PresenceMetrics },
+  deps: { bus: Bus; counters: GatewayCounters; self: InstanceHealthCheck; logger: Logger; metrics: PresenceMetrics },
   options: StackHealthOptions,
 ): StackHealth {
-  const { bus, store, self, logger, metrics } = deps;
+  const { bus, counters, self, logger, metrics } = deps;
   let inFlight: Promise<HealthResponse> | undefined;
   // The last total Redis gave: while Redis is down the answer must not fall to the live gateways' sum.
   let lastTotal = 0;
@@ -56,7 +56,7 @@ export function stackHealth(
     // Redis just failed its check: do not wait a command timeout for it again.
     if (own.components['redis'] !== 'healthy') return Math.max(lastTotal, live);
     try {
-      lastTotal = await store.recordGateways(reports);
+      lastTotal = await counters.record(reports);
       return lastTotal;
     } catch (err) {
       logger.debug({ err }, 'gateway counts not recorded: redis unavailable');

@@ -1,5 +1,5 @@
 import type { PresenceEvent } from '@parley/protocol';
-import { RESTART_TOLERANCE_MS, type GatewayReport, type PresenceStore, type PresenceStoreOptions, type RoomChange } from './presence.store.js';
+import type { PresenceStore, PresenceStoreOptions, RoomChange } from './presence.store.js';
 
 interface Connection {
   readonly user_id: string;
@@ -25,13 +25,11 @@ export class MemoryPresenceState {
   /** Room → user → that user's live connections in the room. */
   readonly rooms = new Map<string, Map<string, number>>();
   readonly online = new Map<string, number>();
-  readonly gateways = new Map<string, { startedAt: number; messages: number; reportedAt: number }>();
-  retired = 0;
 }
 
 /**
  * Presence in this process's memory, for embedded mode (one process, so one instance): the same
- * rules as the Redis scripts (redis/scripts.ts), step for step, held to the same contract suite.
+ * rules as the Redis scripts (redis/lua/), step for step, held to the same contract suite.
  * Each method runs to completion before another starts, which is what makes a Lua script atomic.
  */
 export class MemoryPresenceStore implements PresenceStore {
@@ -123,30 +121,6 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async onlineUsers(): Promise<number> {
     return this.state.online.size;
-  }
-
-  async recordGateways(reports: readonly GatewayReport[]): Promise<number> {
-    const now = Date.now();
-    const { gateways } = this.state;
-    for (const r of reports) {
-      const started = Math.round(r.startedAtMs);
-      const known = gateways.get(r.gatewayId);
-      if (!known || Math.abs(known.startedAt - started) > RESTART_TOLERANCE_MS) {
-        if (known) this.state.retired += known.messages;
-        gateways.set(r.gatewayId, { startedAt: started, messages: r.messages, reportedAt: now });
-      } else {
-        gateways.set(r.gatewayId, { ...known, messages: Math.max(known.messages, r.messages), reportedAt: now });
-      }
-    }
-    for (const [id, g] of gateways) {
-      if (g.reportedAt <= now - this.options.gatewayRetentionMs) {
-        this.state.retired += g.messages;
-        gateways.delete(id);
-      }
-    }
-    let total = this.state.retired;
-    for (const g of gateways.values()) total += g.messages;
-    return total;
   }
 
   async ping(): Promise<void> {}

@@ -7,25 +7,12 @@ export interface RoomChange {
   readonly user_id: string;
 }
 
-/** One gateway's processed-message count, as last reported to a health probe. */
-export interface GatewayReport {
-  readonly gatewayId: string;
-  /** When this incarnation of the gateway started (ms since epoch, presence's estimate). */
-  readonly startedAtMs: number;
-  readonly messages: number;
-}
-
 export interface PresenceStoreOptions {
   /** Lifetime of a connection before its first refresh, and of a closed connection's tombstone. */
   readonly ttlMs: number;
   /** Most connections one sweep removes. */
   readonly sweepBatch: number;
-  /** Gateways silent this long are folded into the retired total. */
-  readonly gatewayRetentionMs: number;
 }
-
-/** Two reports of one gateway whose start times differ by more than this are two incarnations. */
-export const RESTART_TOLERANCE_MS = 5_000;
 
 /**
  * Where presence lives: Redis (`RedisPresenceStore`, shared by every instance) or this process's
@@ -51,8 +38,6 @@ export interface PresenceStore {
   userConnections(userId: string): Promise<number>;
   /** Distinct users online anywhere. */
   onlineUsers(): Promise<number>;
-  /** Records gateways' processed counts; resolves with the total over every gateway that ever reported. */
-  recordGateways(reports: readonly GatewayReport[]): Promise<number>;
   /** One round trip to the backend. */
   ping(): Promise<void>;
   /** Stops listening to the backend's events (a client it was given stays the caller's). */
@@ -60,6 +45,6 @@ export interface PresenceStore {
 }
 
 /** The store options a service's config sets. */
-export function storeOptions(config: { PRESENCE_TTL_MS: number; PRESENCE_SWEEP_BATCH: number; GATEWAY_STATS_RETENTION_MS: number }): PresenceStoreOptions {
-  return { ttlMs: config.PRESENCE_TTL_MS, sweepBatch: config.PRESENCE_SWEEP_BATCH, gatewayRetentionMs: config.GATEWAY_STATS_RETENTION_MS };
+export function storeOptions(config: { PRESENCE_TTL_MS: number; PRESENCE_SWEEP_BATCH: number }): PresenceStoreOptions {
+  return { ttlMs: config.PRESENCE_TTL_MS, sweepBatch: config.PRESENCE_SWEEP_BATCH };
 }

@@ -1,6 +1,6 @@
 import type { PresenceEvent } from '@parley/protocol';
 import type { Redis } from 'ioredis';
-import { RESTART_TOLERANCE_MS, type GatewayReport, type PresenceStore, type PresenceStoreOptions, type RoomChange } from '../presence/presence.store.js';
+import type { PresenceStore, PresenceStoreOptions, RoomChange } from '../presence/presence.store.js';
 import type { PresenceKeys } from './keys.js';
 import { defineScripts } from './scripts.js';
 
@@ -102,14 +102,6 @@ export class RedisPresenceStore implements PresenceStore {
   /** Distinct users online anywhere. */
   onlineUsers(): Promise<number> {
     return this.run(() => this.redis.hlen(this.keys.online()));
-  }
-
-  /** Records gateways' processed counts; resolves with the total over every gateway that ever reported. */
-  recordGateways(reports: readonly GatewayReport[]): Promise<number> {
-    const args = reports.flatMap((r) => [r.gatewayId, Math.round(r.startedAtMs), r.messages]);
-    return this.run(() =>
-      this.redis.presenceRecordGateways(this.keys.prefix, this.options.gatewayRetentionMs, RESTART_TOLERANCE_MS, ...args),
-    );
   }
 
   /** One round trip to Redis. */

@@ -1,11 +1,12 @@
 import websocket from '@fastify/websocket';
 import { WS_SUBPROTOCOL } from '@parley/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createServiceApp } from '@parley/service';
+import type { FastifyInstance } from 'fastify';
 import { limitsOf } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
 import { busHistory } from './rooms/history.js';
-import { gatewayHealth, serveHealthProbe } from './health/health.js';
+import { gatewayHealth } from './health/health.js';
 import { createGatewayMetrics } from './health/metrics.js';
 import { Hub } from './ws/hub.js';
 import { RoomMembership } from './rooms/membership.js';
@@ -29,21 +30,25 @@ import { upgradeGuard } from './ws/upgrade-guard.js';
  */
 export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, bus, logger } = deps;
-  const app = Fastify({
-    // pino's Logger is a FastifyBaseLogger; without the widening every plugin's instance type differs.
-    loggerInstance: logger as FastifyBaseLogger,
-    routerOptions: { ignoreTrailingSlash: true },
-    trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
-    // A TCP connection that never completes a request; ws resets the timeout to 0 once upgraded.
-    connectionTimeout: config.WS_IDLE_TIMEOUT_MS,
-    requestTimeout: Math.max(15_000, config.WS_HANDSHAKE_TIMEOUT_MS + 1_000),
-    // headersTimeout is only enforced every connectionsCheckingInterval (Node's default: 30 s).
-    http: { headersTimeout: config.WS_HANDSHAKE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
-    bodyLimit: 16 * 1024,
-    // fastify's own 503-while-closing answers an upgrade request before any hook runs, so nobody
-    // destroys that socket and close() waits on it forever; upgradeGuard answers 503 instead.
-    return503OnClosing: false,
+  const shell = createServiceApp({
+    bus,
+    logger,
+    metrics: deps.metrics,
+    health: { service: 'gateway', instanceId: deps.instanceId, version: deps.version, check: () => gatewayHealth(ctx) },
+    server: {
+      trustProxy: config.TRUSTED_PROXIES.length > 0 ? [...config.TRUSTED_PROXIES] : false,
+      // A TCP connection that never completes a request; ws resets the timeout to 0 once upgraded.
+      connectionTimeout: config.WS_IDLE_TIMEOUT_MS,
+      requestTimeout: Math.max(15_000, config.WS_HANDSHAKE_TIMEOUT_MS + 1_000),
+      // headersTimeout is only enforced every connectionsCheckingInterval (Node's default: 30 s).
+      http: { headersTimeout: config.WS_HANDSHAKE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+      bodyLimit: 16 * 1024,
+      // fastify's own 503-while-closing answers an upgrade request before any hook runs, so nobody
+      // destroys that socket and close() waits on it forever; upgradeGuard answers 503 instead.
+      return503OnClosing: false,
+    },
   });
+  const { app } = shell;
 
   const counters = { framesAccepted: 0, liveDeliveries: 0, replayDeliveries: 0 };
   const metrics = createGatewayMetrics(deps.metrics, () => ({ live: counters.liveDeliveries, replay: counters.replayDeliveries }));
@@ -90,7 +95,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     origins: new OriginPolicy(config.WS_ALLOWED_ORIGINS),
     instanceId: deps.instanceId,
     version: deps.version,
-    startedAt: Date.now(),
     counters,
     draining: false,
   };
@@ -126,30 +130,15 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     scope.get('/ws/chat/:room_id/', handler, (socket, request) => acceptConnection(socket, request, ctx));
   });
 
-  app.get('/livez', () => ({ status: 'ok' }));
-  app.get('/readyz', (_request, reply) => {
-    const health = gatewayHealth(ctx);
-    return reply.status(health.status === 'healthy' ? 200 : 503).send(health);
-  });
-  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.text()));
-
-  const subscriptions = [serveSessionControl(bus, hub, rooms), serveUserControl(bus, hub, rooms), serveHealthProbe(ctx)];
+  shell.serve(serveSessionControl(bus, hub, rooms), serveUserControl(bus, hub, rooms));
   let stopSweep: (() => void) | undefined;
-  app.addHook('onReady', async () => {
-    await Promise.all(subscriptions.map((s) => s.ready));
-    stopSweep = startPingSweep(hub, config.WS_PING_INTERVAL_MS, config.WS_PONG_TIMEOUT_MS);
-    presence.start();
-    stats.start();
-    userLimits.start();
-  });
-  app.addHook('onClose', async () => {
-    stopSweep?.();
-    presence.stop();
-    stats.stop();
-    userLimits.stop();
-    await stats.flush(true);
-    for (const s of subscriptions) s.unsubscribe();
-    await Promise.all([rooms.close(), ...subscriptions.map((s) => s.closed)]);
-  });
+  shell.run(
+    { start: () => void (stopSweep = startPingSweep(hub, config.WS_PING_INTERVAL_MS, config.WS_PONG_TIMEOUT_MS)), stop: () => stopSweep?.() },
+    presence,
+    // The last statistics leave before the bus drains.
+    { start: () => stats.start(), stop: () => (stats.stop(), stats.flush(true)) },
+    userLimits,
+    { drained: () => rooms.close() },
+  );
   return app;
 }

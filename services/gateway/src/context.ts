@@ -28,7 +28,6 @@ export interface GatewayContext {
   readonly origins: OriginPolicy;
   readonly instanceId: string;
   readonly version: string;
-  readonly startedAt: number;
   readonly counters: Counters;
   /** Set once shutdown begins: upgrades are refused, new sessions are told to reconnect elsewhere. */
   draining: boolean;

@@ -27,7 +27,8 @@ export const StoredMessageSchema = z.object({
   room_id: RoomIdSchema,
   /** Position in the room, gap-free from 1. */
   seq: SeqSchema,
-  session_id: SessionIdSchema,
+  /** The sender's session; null when its author wrote without one (a bot, a server-side caller). */
+  session_id: SessionIdSchema.nullable(),
   user_id: UserIdSchema,
   /** Content exactly as the sender sent it. */
   content: z.string(),

@@ -1,6 +1,6 @@
 import { MessagesPageSchema } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageAppender } from '../src/messages/append.js';
+import { fromSocket, MessageAppender } from '../src/messages/append.js';
 import { insertSession } from '../src/sessions/sessions.repository.js';
 import { startApi, type TestApi } from './app.js';
 import { migratedDatabase, type MigratedDatabase } from './db.js';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   const s = await insertSession(t.db, { user_id: 'writer', ttl_ms: 60_000 });
   const appender = new MessageAppender(t.db);
   for (let i = 1; i <= 25; i++) {
-    await appender.append({ room_id: 'general', session_id: s.session_id, user_id: 'writer', content: `message ${i}`, client_msg_id: `m-${i}` });
+    await appender.append(fromSocket({ room_id: 'general', session_id: s.session_id, user_id: 'writer', content: `message ${i}`, client_msg_id: `m-${i}` }));
   }
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigrator } from '../src/db/migrator.js';
-import { MessageAppender } from '../src/messages/append.js';
+import { fromSocket, MessageAppender } from '../src/messages/append.js';
 import { insertRoom } from '../src/rooms/rooms.repository.js';
 import { insertSession } from '../src/sessions/sessions.repository.js';
 import { migratedDatabase, type MigratedDatabase } from './db.js';
@@ -38,10 +38,10 @@ describe('migrations', () => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success']);
+    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success', 'Success']);
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
-    const reply = await new MessageAppender(t.db).append({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' });
+    const reply = await new MessageAppender(t.db).append(fromSocket({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' }));
     expect(reply.message.seq).toBe(1);
   });
 });

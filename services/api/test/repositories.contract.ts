@@ -2,7 +2,7 @@ import type { StoredMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { historyPage } from '../src/messages/messages.repository.js';
-import { AppendRejected, MessageAppender } from '../src/messages/append.js';
+import { AppendRejected, fromSocket, MessageAppender } from '../src/messages/append.js';
 import { findRoom, insertRoom, joinRoom, leaveRoom } from '../src/rooms/rooms.repository.js';
 import { addStats, closeSession, findSession, insertSession, messagesSent, sessionRooms } from '../src/sessions/sessions.repository.js';
 
@@ -41,7 +41,7 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
     afterAll(() => t?.close());
 
     const send = (who: { session_id: string; user_id: string }, room_id: string, content: string, client_msg_id: string | null = null) =>
-      appender.append({ room_id, session_id: who.session_id, user_id: who.user_id, content, client_msg_id });
+      appender.append(fromSocket({ room_id, session_id: who.session_id, user_id: who.user_id, content, client_msg_id }));
 
     /**
      * Runs `sends` as one batch: the appender commits the first request of an idle moment alone, so
@@ -88,7 +88,7 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
           const appenders = [appender, second];
           const replies = await Promise.all(
             Array.from({ length: 200 }, (_, i) =>
-              appenders[Math.floor(i / 100)]!.append({ room_id: 'busy', session_id: alice.session_id, user_id: 'alice', content: `x${i}`, client_msg_id: `two-${i % 150}` }),
+              appenders[Math.floor(i / 100)]!.append(fromSocket({ room_id: 'busy', session_id: alice.session_id, user_id: 'alice', content: `x${i}`, client_msg_id: `two-${i % 150}` })),
             ),
           );
           const fresh = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import { createPgliteDb } from '../src/db/pglite.js';
-import { MessageAppender } from '../src/messages/append.js';
+import { fromSocket, MessageAppender } from '../src/messages/append.js';
 import { insertRoom } from '../src/rooms/rooms.repository.js';
 import { insertSession } from '../src/sessions/sessions.repository.js';
 import { describeRepositoryContract } from './repositories.contract.js';
@@ -59,7 +59,7 @@ describe('PGlite: one session, shared by concurrent transactions', SLOW, () => {
     // Ids repeat across appenders: 250 distinct messages, 50 retries racing their originals.
     const replies = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
-        appenders[i % 3]!.append({ room_id: 'hot', session_id: s.session_id, user_id: 'alice', content: `m${i}`, client_msg_id: `c${i % 250}` }),
+        appenders[i % 3]!.append(fromSocket({ room_id: 'hot', session_id: s.session_id, user_id: 'alice', content: `m${i}`, client_msg_id: `c${i % 250}` })),
       ),
     );
     const stored = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);

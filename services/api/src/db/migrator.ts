@@ -3,6 +3,7 @@ import * as initial from './migrations/2026_11_26_120000_initial.js';
 import * as appendFunction from './migrations/2026_11_26_130000_append_function.js';
 import * as sessionCounters from './migrations/2026_11_26_140000_session_counters.js';
 import * as accessControl from './migrations/2026_12_03_100000_access_control.js';
+import * as sessionlessAuthors from './migrations/2026_12_04_100000_sessionless_authors.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_130000_append_function': appendFunction,
   '2026_11_26_140000_session_counters': sessionCounters,
   '2026_12_03_100000_access_control': accessControl,
+  '2026_12_04_100000_sessionless_authors': sessionlessAuthors,
 };
 
 /** A kysely Migrator over every migration above. */

@@ -65,7 +65,8 @@ export interface MessagesTable {
   message_id: Generated<string>;
   room_id: string;
   seq: number;
-  session_id: string;
+  /** The session it was sent from; null for an author without one (a bot, a server-side caller). */
+  session_id: string | null;
   user_id: string;
   content: string;
   client_msg_id: string | null;

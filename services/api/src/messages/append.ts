@@ -1,21 +1,20 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
-import type { AppendMessageReply, AppendMessageRequest, ErrorData, StoredMessage } from '@parley/protocol';
-import { sql } from 'kysely';
+import type { AppendMessageReply, AppendMessageRequest, StoredMessage } from '@parley/protocol';
 import type { Db } from '../db/db.js';
-import type { MessageRow } from '../db/schema.js';
-import { toStoredMessage } from './messages.mapper.js';
+import { appendBatch, type AppendOutcome, type NewMessage } from './messages.repository.js';
 
-/** A request that failed for its own reason (unknown room, closed session); the rest of its batch still commits. */
-export class AppendRejected extends Error {
-  constructor(readonly error: ErrorData) {
-    super(error.error_message);
-  }
+export { AppendRejected, type Author, type NewMessage } from './messages.repository.js';
+
+/** A socket's append, as a gateway sends it: its author is the connection's user and live session. */
+export function fromSocket(request: AppendMessageRequest): NewMessage {
+  const { room_id, session_id, user_id, content, client_msg_id } = request;
+  return { room_id, author: { user_id, session_id }, content, client_msg_id };
 }
 
 const tracer = trace.getTracer('@parley/api');
 
 interface Pending {
-  request: AppendMessageRequest;
+  request: NewMessage;
   /** The trace context of the request (its bus span), so its commit and publish join its trace. */
   traceContext: Context;
   resolve: (reply: AppendMessageReply) => void;
@@ -53,7 +52,12 @@ export class MessageAppender {
     this.maxBatch = options.maxBatch ?? 256;
   }
 
-  append(request: AppendMessageRequest): Promise<AppendMessageReply> {
+  /**
+   * Stores `request` once committed. An author with a session must name a live session of that
+   * user (AUTHENTICATION_ERROR otherwise); one without a session is taken as that user, so only
+   * trusted callers (never a socket: see {@link fromSocket}) may pass `session_id: null`.
+   */
+  append(request: NewMessage): Promise<AppendMessageReply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, traceContext: context.active(), resolve, reject });
       if (!this.running) void this.run();
@@ -78,7 +82,7 @@ export class MessageAppender {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    let outcome: Outcome[];
+    let outcome: AppendOutcome[];
     const start = performance.now();
     // One transaction serves many requests: it joins the first one's trace and links the others.
     const span = tracer.startSpan(
@@ -105,7 +109,7 @@ export class MessageAppender {
     this.options.onBatch?.(batch.length, (performance.now() - start) / 1000);
     batch.forEach((p, i) => {
       const result = outcome[i]!;
-      if ('error' in result) p.reject(new AppendRejected(result.error));
+      if ('error' in result) p.reject(result.error);
       else p.resolve(result);
     });
     outcome.forEach((result, i) => {
@@ -115,36 +119,3 @@ export class MessageAppender {
   }
 }
 
-type Outcome = AppendMessageReply | { error: ErrorData };
-
-interface AppendRow extends MessageRow {
-  request_index: number;
-  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid' | 'not_member';
-}
-
-const REJECTIONS = {
-  room_not_found: (r: AppendMessageRequest): ErrorData => ({ error_code: 'ROOM_NOT_FOUND', error_message: `Room '${r.room_id}' does not exist` }),
-  session_invalid: (): ErrorData => ({ error_code: 'AUTHENTICATION_ERROR', error_message: 'Session is unknown, expired or closed' }),
-  not_member: (r: AppendMessageRequest): ErrorData => ({ error_code: 'PERMISSION_DENIED', error_message: `You may not post to room '${r.room_id}'` }),
-};
-
-/**
- * The batch in one call of `parley_append_messages` (see its migration for the locking and
- * de-duplication rules): one round trip, its own transaction.
- */
-async function appendBatch(db: Db, requests: AppendMessageRequest[]): Promise<Outcome[]> {
-  const column = <K extends keyof AppendMessageRequest>(key: K) => requests.map((r) => r[key]);
-  const { rows } = await sql<AppendRow>`
-    SELECT * FROM parley_append_messages(
-      ${column('room_id')}::text[], ${column('session_id')}::uuid[], ${column('user_id')}::text[],
-      ${column('content')}::text[], ${column('client_msg_id')}::text[])`.execute(db);
-  const outcome: Outcome[] = [];
-  for (const row of rows) {
-    const request = requests[row.request_index - 1]!;
-    outcome[row.request_index - 1] =
-      row.outcome === 'stored' || row.outcome === 'duplicate'
-        ? { message: toStoredMessage(row), duplicate: row.outcome === 'duplicate' }
-        : { error: REJECTIONS[row.outcome](request) };
-  }
-  return outcome;
-}

@@ -1,5 +1,9 @@
+import type { AppendMessageReply, ErrorData } from '@parley/protocol';
+import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { MessageRow } from '../db/schema.js';
+import { ApiError } from '../http/api-error.js';
+import { toStoredMessage } from './messages.mapper.js';
 
 export interface HistoryQuery {
   roomId: string;
@@ -22,4 +26,61 @@ export async function historyPage(db: Db, q: HistoryQuery): Promise<{ rows: Mess
   const rows = await query.limit(q.limit + 1).execute();
   const hasMore = rows.length > q.limit;
   return { rows: hasMore ? rows.slice(0, q.limit) : rows, hasMore };
+}
+
+/**
+ * Who writes a message: a user, and the session they write from. `session_id: null` is a user
+ * writing without a live session (a bot, a server-side caller).
+ */
+export interface Author {
+  readonly user_id: string;
+  readonly session_id: string | null;
+}
+
+export interface NewMessage {
+  readonly room_id: string;
+  readonly author: Author;
+  readonly content: string;
+  readonly client_msg_id: string | null;
+}
+
+/** A request that failed for its own reason (unknown room, closed session); the rest of its batch still commits. */
+export class AppendRejected extends ApiError {
+  constructor(readonly error: ErrorData) {
+    super(error.error_code, error.error_message, error.details);
+  }
+}
+
+export type AppendOutcome = AppendMessageReply | { error: AppendRejected };
+
+interface AppendRow extends MessageRow {
+  request_index: number;
+  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid' | 'not_member';
+}
+
+const REJECTIONS = {
+  room_not_found: (r: NewMessage): ErrorData => ({ error_code: 'ROOM_NOT_FOUND', error_message: `Room '${r.room_id}' does not exist` }),
+  session_invalid: (): ErrorData => ({ error_code: 'AUTHENTICATION_ERROR', error_message: 'Session is unknown, expired or closed' }),
+  not_member: (r: NewMessage): ErrorData => ({ error_code: 'PERMISSION_DENIED', error_message: `You may not post to room '${r.room_id}'` }),
+};
+
+/**
+ * The batch in one call of `parley_append_messages` (see its migration for the locking and
+ * de-duplication rules): one round trip, its own transaction.
+ */
+export async function appendBatch(db: Db, requests: readonly NewMessage[]): Promise<AppendOutcome[]> {
+  const { rows } = await sql<AppendRow>`
+    SELECT * FROM parley_append_messages(
+      ${requests.map((r) => r.room_id)}::text[], ${requests.map((r) => r.author.session_id)}::uuid[],
+      ${requests.map((r) => r.author.user_id)}::text[], ${requests.map((r) => r.content)}::text[],
+      ${requests.map((r) => r.client_msg_id)}::text[])`.execute(db);
+  const outcome: AppendOutcome[] = [];
+  for (const row of rows) {
+    const request = requests[row.request_index - 1]!;
+    outcome[row.request_index - 1] =
+      row.outcome === 'stored' || row.outcome === 'duplicate'
+        ? { message: toStoredMessage(row), duplicate: row.outcome === 'duplicate' }
+        : { error: new AppendRejected(REJECTIONS[row.outcome](request)) };
+  }
+  return outcome;
 }

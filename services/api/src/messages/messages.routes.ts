@@ -2,9 +2,11 @@ import { HttpErrorBodySchema, MessagesPageSchema, MessagesQuerySchema, RoomParam
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
+import type { MessageAppender } from './append.js';
 import { readHistory } from './history.js';
 
-export const messageRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }> = async (app, { db, rooms }) => {
+/** `appender` is the one the bus endpoints use: a REST append (the server API) commits and publishes the same way. */
+export const messageRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService; appender: MessageAppender }> = async (app, { db, rooms }) => {
   app.get(
     '/api/rooms/:room_id/messages/',
     {

@@ -53,7 +53,7 @@ export async function down(db: Kysely<any>): Promise<void> {
 }
 
 /** The append function of migration `append_function`, plus the `not_member` verdict. */
-const APPEND_WITH_MEMBERSHIP = `
+export const APPEND_WITH_MEMBERSHIP = `
 CREATE OR REPLACE FUNCTION parley_append_messages(
   p_room_ids text[], p_session_ids uuid[], p_user_ids text[], p_contents text[], p_client_msg_ids text[]
 ) RETURNS TABLE (

@@ -1,0 +1,27 @@
+import type { Metrics } from '@parley/observability';
+import { Counter, Histogram } from 'prom-client';
+
+export interface MessageMetrics {
+  readonly stored: Counter;
+  readonly batchSize: Histogram;
+  readonly commitSeconds: Histogram;
+}
+
+export function messageMetrics(metrics: Metrics): MessageMetrics {
+  const registers = [metrics.registry];
+  return {
+    stored: new Counter({ name: 'parley_api_messages_stored_total', help: 'Chat messages stored', registers }),
+    batchSize: new Histogram({
+      name: 'parley_api_append_batch_size',
+      help: 'Messages committed per append transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'parley_api_append_commit_seconds',
+      help: 'Duration of each append transaction (one group-committed batch)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+  };
+}

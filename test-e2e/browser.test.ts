@@ -99,7 +99,10 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
     await page.goto(stack!.edge.url);
     await page.getByLabel('Your name').fill(user);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status').filter({ hasText: `Connected as ${user}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Connected as ${user}` })
+      .waitFor();
     return page;
   }
 
@@ -207,7 +210,8 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
           const box = node.getBoundingClientRect();
           const where = `${Math.round(box.left)},${Math.round(box.top)} ${Math.round(box.width)}×${Math.round(box.height)}`;
           if (box.width === 0 || box.height === 0 || getComputedStyle(node).visibility !== 'visible') problems.push(`${selector}: not visible (${where})`);
-          if (box.left < 0 || box.top < 0 || box.right > width + 0.5 || box.bottom > height + 0.5) problems.push(`${selector}: outside the ${width}×${height} viewport (${where})`);
+          if (box.left < 0 || box.top < 0 || box.right > width + 0.5 || box.bottom > height + 0.5)
+            problems.push(`${selector}: outside the ${width}×${height} viewport (${where})`);
           // A room button holds two lines (name, count) on purpose; every other control is one line.
           const control = node instanceof HTMLInputElement || (node instanceof HTMLButtonElement && node.childElementCount === 0);
           if (control && (box.height < controlHeight.min || box.height > controlHeight.max)) problems.push(`${selector}: ${Math.round(box.height)} px tall`);
@@ -242,7 +246,10 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
     const user = `layout-${width}`;
     await page.getByLabel('Your name').fill(user);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status').filter({ hasText: `Connected as ${user}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Connected as ${user}` })
+      .waitFor();
     const rooms = page.getByRole('button', { name: /General Discussion/ });
     if (narrow) {
       // The room list is a drawer: out of the way until asked for, then inside the screen.
@@ -271,7 +278,10 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
   // Last: the stack has no way to bring the gateways back.
   it('shows "reconnecting in N s" when the gateways go away', async () => {
     const stopping = Promise.all(stack!.instances.filter((s) => s.kind === 'gateway').map((s) => s.stop()));
-    await alice.getByRole('status').filter({ hasText: /^Reconnecting in \d+ s…$/ }).waitFor();
+    await alice
+      .getByRole('status')
+      .filter({ hasText: /^Reconnecting in \d+ s…$/ })
+      .waitFor();
     await stopping;
   });
 });

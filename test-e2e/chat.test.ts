@@ -163,7 +163,11 @@ describe.each(Object.keys(MODES).filter((mode) => mode !== 'full stack' || !real
         .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics, poll)
         .toMatchObject({ messages_sent: 3, messages_received: 3 });
       await expect
-        .poll(async () => (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics['connection_time_seconds'], poll)
+        .poll(
+          async () =>
+            (await stack.rest<{ statistics: Record<string, number> }>('GET', `/api/sessions/${gina.session_id}/`)).body.statistics['connection_time_seconds'],
+          poll,
+        )
         .toBeGreaterThanOrEqual(1);
     });
 

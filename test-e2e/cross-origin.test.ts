@@ -82,7 +82,11 @@ describe.skipIf(skip)(skip ? `a page on a second origin (skipped: ${SKIP_REASON}
     });
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('../libs/client/src/index.ts', import.meta.url))],
-      bundle: true, format: 'esm', target: 'es2022', write: false, conditions: ['@parley/source'],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      conditions: ['@parley/source'],
     });
     const sdk = bundle.outputFiles[0]!.text;
     const config = {

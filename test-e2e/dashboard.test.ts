@@ -57,8 +57,12 @@ describe('Prometheus (Debian’s package) scraping the stack', () => {
     const traffic = await steadyTraffic(stack);
     try {
       await everyKindOfTraffic(stack);
-      const answers = await prometheus.answerAll(queries.map((q) => q.expr), { interval: '15s', timeoutMs: 45_000 });
-      for (const [i, answer] of answers.entries()) console.log(`${answer.values.length > 0 ? 'data   ' : 'NO DATA'} ${queries[i]!.panel}: ${answer.values.join(', ')}`);
+      const answers = await prometheus.answerAll(
+        queries.map((q) => q.expr),
+        { interval: '15s', timeoutMs: 45_000 },
+      );
+      for (const [i, answer] of answers.entries())
+        console.log(`${answer.values.length > 0 ? 'data   ' : 'NO DATA'} ${queries[i]!.panel}: ${answer.values.join(', ')}`);
       expect(answers.filter((a) => a.values.length === 0).map((a) => a.expr)).toEqual([]);
     } finally {
       await traffic.stop();

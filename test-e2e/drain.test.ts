@@ -26,7 +26,7 @@ async function client(user_id: string): Promise<ParleyClient> {
 
 async function history(roomId: string): Promise<ChatMessage[]> {
   const all: ChatMessage[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const { body } = await stack.rest<MessagesPage>('GET', `/api/rooms/${roomId}/messages/?after_seq=${after}&limit=100`);
     all.push(...body.messages);
     if (!body.has_more) return all;

@@ -35,7 +35,10 @@ describe('embedded mode', () => {
     expect((await fetch(`${p.url}/docs`)).status).toBe(200);
     const health = await fetch(`${p.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(HealthResponseSchema.parse(await health.json())).toMatchObject({ status: 'healthy', components: { database: 'healthy', redis: 'healthy', websocket: 'healthy' } });
+    expect(HealthResponseSchema.parse(await health.json())).toMatchObject({
+      status: 'healthy',
+      components: { database: 'healthy', redis: 'healthy', websocket: 'healthy' },
+    });
 
     expect((await rest('POST', '/api/rooms/', { room_id: 'kept', name: 'Kept' })).status).toBe(201);
     const session = CreateSessionResponseSchema.parse((await rest('POST', '/api/sessions/', { user_id: 'ada' })).body);

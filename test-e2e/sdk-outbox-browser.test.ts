@@ -73,7 +73,11 @@ describe.skipIf(skip)(skip ? `the outbox across a page reload (skipped: ${SKIP_R
       startTestStack({ apis: 1, presences: 1, gateways: 1 }, { WS_ALLOWED_ORIGINS: origin }),
       build({
         entryPoints: [fileURLToPath(new URL('../libs/client/src/index.ts', import.meta.url))],
-        bundle: true, format: 'esm', target: 'es2022', write: false, conditions: ['@parley/source'],
+        bundle: true,
+        format: 'esm',
+        target: 'es2022',
+        write: false,
+        conditions: ['@parley/source'],
       }),
     ]);
     stack = started;

@@ -5,8 +5,14 @@
  * client instance comes back on the same storage.
  */
 import {
-  createClient, localStorageOutbox, type ChatMessage, type ClientOptions, type MessageAckData, type OutboxRecord,
-  type ParleyClient, type StorageLike,
+  createClient,
+  localStorageOutbox,
+  type ChatMessage,
+  type ClientOptions,
+  type MessageAckData,
+  type OutboxRecord,
+  type ParleyClient,
+  type StorageLike,
 } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

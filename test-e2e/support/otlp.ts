@@ -31,7 +31,14 @@ export async function startCollector(): Promise<{ url: string; spans: ReceivedSp
           const attr = (key: string) => rs.resource.attributes.find((a) => a.key === key)?.value.stringValue ?? '';
           for (const ss of rs.scopeSpans) {
             for (const s of ss.spans) {
-              spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, service: attr('service.name'), instance: attr('service.instance.id') });
+              spans.push({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                service: attr('service.name'),
+                instance: attr('service.instance.id'),
+              });
             }
           }
         }

@@ -56,7 +56,10 @@ export function restClient(base: string) {
  * own, and its own NATS subject prefix and Redis key prefix. Timers are shortened so statistics
  * and presence move within a test's patience.
  */
-export async function startTestStack(counts: { apis?: number; gateways?: number; presences?: number } = {}, env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(
+  counts: { apis?: number; gateways?: number; presences?: number } = {},
+  env: Record<string, string> = {},
+): Promise<TestStack> {
   const db = await createTestDatabase('parley_e2e');
   let logs = '';
   const stack = await startStack({

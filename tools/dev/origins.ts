@@ -5,6 +5,9 @@
  * for REST only.
  */
 export function allowedOrigins(edgePort: number, listed: string | undefined): string[] {
-  const extra = (listed ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const extra = (listed ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   return [...new Set([`http://127.0.0.1:${edgePort}`, `http://localhost:${edgePort}`, ...extra])];
 }

@@ -79,7 +79,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw failed.reason;
   }
   const urls = (kind: ServiceKind) => instances.filter((s) => s.kind === kind).map((s) => s.url);
-  const edge = await startEdge({ port: options.edgePort ?? 0, gateways: urls('gateway'), apis: urls('api'), presences: urls('presence'), staticDir: options.staticDir });
+  const edge = await startEdge({
+    port: options.edgePort ?? 0,
+    gateways: urls('gateway'),
+    apis: urls('api'),
+    presences: urls('presence'),
+    staticDir: options.staticDir,
+  });
   return {
     edge,
     instances,

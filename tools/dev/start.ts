@@ -43,7 +43,18 @@ const probeUrl = (name: ServiceName): string => {
 const flagged = env['PARLEY_EMBEDDED'] === '1' || env['PARLEY_EMBEDDED'] === 'true';
 const answers = flagged
   ? []
-  : await Promise.all(SERVICE_NAMES.map(async (name) => [name, await probe(name, probeUrl(name)).then(() => true, () => false)] as const));
+  : await Promise.all(
+      SERVICE_NAMES.map(
+        async (name) =>
+          [
+            name,
+            await probe(name, probeUrl(name)).then(
+              () => true,
+              () => false,
+            ),
+          ] as const,
+      ),
+    );
 const mode = chooseMode(Object.fromEntries(answers) as Record<ServiceName, boolean>, env);
 if (mode.kind === 'incomplete') {
   process.stderr.write(`${mode.message}\n`);
@@ -80,22 +91,24 @@ async function embedded(why: string) {
 
 async function full() {
   const where = SERVICE_NAMES.map((name) => `${name} ${probeUrl(name).replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')}`).join(', ');
-  process.stdout.write(`Parley: full stack as processes (${where}).\nParley: data in PostgreSQL (${new URL(databaseUrl).pathname.slice(1)}), presence in Redis.\n`);
+  process.stdout.write(
+    `Parley: full stack as processes (${where}).\nParley: data in PostgreSQL (${new URL(databaseUrl).pathname.slice(1)}), presence in Redis.\n`,
+  );
   const started = await startStack({
-  apis: count('API_INSTANCES'),
-  gateways: count('GATEWAYS'),
-  presences: count('PRESENCE_INSTANCES'),
-  edgePort,
-  // Presence, the gateways' per-user limits and the api's REST rate limits all share this Redis.
-  env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl, REDIS_URL: probeUrl('redis') },
-  onLine: print,
-  // An instance that cannot be brought back leaves a half stack: stop everything instead.
-  onGiveUp: (message) => {
-    process.stderr.write(`${message}\nstopping the whole stack\n`);
-    void stop(1);
-  },
-  staticDir,
-}).catch(failed);
+    apis: count('API_INSTANCES'),
+    gateways: count('GATEWAYS'),
+    presences: count('PRESENCE_INSTANCES'),
+    edgePort,
+    // Presence, the gateways' per-user limits and the api's REST rate limits all share this Redis.
+    env: { ...passThrough, ...commonEnv, DATABASE_URL: databaseUrl, REDIS_URL: probeUrl('redis') },
+    onLine: print,
+    // An instance that cannot be brought back leaves a half stack: stop everything instead.
+    onGiveUp: (message) => {
+      process.stderr.write(`${message}\nstopping the whole stack\n`);
+      void stop(1);
+    },
+    staticDir,
+  }).catch(failed);
   return { edge: started.edge, close: () => started.close(), children: started.instances.map((s) => ({ name: s.name, child: s.child })), services: '' };
 }
 

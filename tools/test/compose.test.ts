@@ -56,7 +56,9 @@ describe('docker-compose.yml publishes only the edge by default', () => {
   });
 
   it('adds Prometheus and Grafana only with the observability profile, mounting files that exist', () => {
-    const observability = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('observability')).map(([name]) => name);
+    const observability = Object.entries(compose.services)
+      .filter(([, s]) => s.profiles?.includes('observability'))
+      .map(([name]) => name);
     expect(observability.sort()).toEqual(['grafana', 'prometheus']);
     for (const name of observability) {
       for (const volume of compose.services[name]?.volumes ?? []) {

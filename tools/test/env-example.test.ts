@@ -12,7 +12,8 @@ describe('.env.example', () => {
 
   it('lists every setting of every service schema, with the default the schema gives', () => {
     // A key read nowhere else would still be caught by the comparison above; this names the gap.
-    for (const key of ['PORT', 'DATABASE_URL', 'WS_MAX_CONTENT_CHARS', 'PRESENCE_SWEEP_BATCH', 'CORS_ORIGINS', 'REDIS_KEY_PREFIX']) expect(listed).toContain(key);
+    for (const key of ['PORT', 'DATABASE_URL', 'WS_MAX_CONTENT_CHARS', 'PRESENCE_SWEEP_BATCH', 'CORS_ORIGINS', 'REDIS_KEY_PREFIX'])
+      expect(listed).toContain(key);
     expect(committed).toContain('# ---- gateway ----\n# PORT=3000\n');
     expect(committed).toContain('# WS_MAX_PAYLOAD_BYTES=65536\n');
   });

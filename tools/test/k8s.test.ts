@@ -45,7 +45,10 @@ interface Container {
   resources?: { requests?: { cpu?: string; memory?: string } };
 }
 interface DeploymentShape {
-  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { terminationGracePeriodSeconds: number; containers: Container[] } } };
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: { terminationGracePeriodSeconds: number; containers: Container[] } };
+  };
 }
 const deployments = ofKind<DeploymentShape>('Deployment');
 const common = (ofKind<{ data: Record<string, string> }>('ConfigMap').find((c) => c.metadata.name === 'parley-common')?.data ?? {}) as Record<string, string>;

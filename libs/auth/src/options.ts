@@ -74,7 +74,9 @@ export function resolveOptions(options: TokenVerifierOptions): ResolvedOptions {
   const algorithms = [...(options.algorithms ?? ['RS256', 'ES256', 'EdDSA'])];
   const rejected = algorithms.filter((alg) => !ASYMMETRIC.has(alg));
   if (algorithms.length === 0 || rejected.length > 0) {
-    throw new TypeError(`createTokenVerifier: algorithms must be a non-empty list of asymmetric JWS algorithms (rejected: ${rejected.join(', ') || 'empty list'})`);
+    throw new TypeError(
+      `createTokenVerifier: algorithms must be a non-empty list of asymmetric JWS algorithms (rejected: ${rejected.join(', ') || 'empty list'})`,
+    );
   }
   const timeoutMs = nonNegative('jwksTimeoutMs', options.jwksTimeoutMs ?? 5_000);
   return { ...common, key: { kind: 'jwks', url, timeoutMs: Math.round(timeoutMs) }, algorithms };

@@ -37,8 +37,7 @@ export interface TokenClaims {
  * and of the token itself: safe to return to the client and to log.
  */
 export type VerifyResult =
-  | { readonly ok: true; readonly claims: TokenClaims }
-  | { readonly ok: false; readonly reason: AuthFailureReason; readonly message: string };
+  { readonly ok: true; readonly claims: TokenClaims } | { readonly ok: false; readonly reason: AuthFailureReason; readonly message: string };
 
 /** Checks bearer tokens. Implementations are safe to share between concurrent requests. */
 export interface TokenVerifier {

@@ -103,7 +103,10 @@ describe('JWKS verifier', () => {
   it('checks claims on JWKS tokens too', async () => {
     const verifier = jwks('/jwks', { audience: 'chat-gateway' });
     expect(await verifier.verify(await es256(claims({ aud: 'chat-api' }), main.privateKey, 'main-1'))).toMatchObject({ ok: false, reason: 'invalid_claims' });
-    expect(await verifier.verify(await es256({ sub: 'u', aud: 'chat-gateway' }, main.privateKey, 'main-1'))).toMatchObject({ ok: false, reason: 'invalid_claims' });
+    expect(await verifier.verify(await es256({ sub: 'u', aud: 'chat-gateway' }, main.privateKey, 'main-1'))).toMatchObject({
+      ok: false,
+      reason: 'invalid_claims',
+    });
   });
 
   it('tries every matching key when several keys have no kid (rotation)', async () => {

@@ -26,9 +26,7 @@ export function literalSubject(subject: string, what = 'subject'): string {
 /** Asserts `subject` is a valid pattern: literal tokens, `*` tokens, and at most a final `>`. */
 function patternSubject(subject: string): string {
   const tokens = subject.split('.');
-  const ok = tokens.every(
-    (token, i) => TOKEN.test(token) || token === '*' || (token === '>' && i === tokens.length - 1),
-  );
+  const ok = tokens.every((token, i) => TOKEN.test(token) || token === '*' || (token === '>' && i === tokens.length - 1));
   if (!ok || !tokens.some((token) => token === '*' || token === '>')) fail('subject pattern', subject);
   return subject;
 }
@@ -41,12 +39,7 @@ export function defineTopicPattern<T>(subject: string, schema: ZodType<T>, queue
   return Object.freeze({ kind: 'pattern', subject: patternSubject(subject), schema, queue: checkQueue(queue) });
 }
 
-export function defineEndpoint<Req, Res>(
-  subject: string,
-  request: ZodType<Req>,
-  reply: ZodType<BusReply<Res>>,
-  queue?: string,
-): Endpoint<Req, Res> {
+export function defineEndpoint<Req, Res>(subject: string, request: ZodType<Req>, reply: ZodType<BusReply<Res>>, queue?: string): Endpoint<Req, Res> {
   return Object.freeze({ kind: 'endpoint', subject: literalSubject(subject), request, reply, queue: checkQueue(queue) });
 }
 

@@ -2,16 +2,7 @@ import { queueFor, subjectSpace, type SubjectSpace } from './define.js';
 import { BusClosedError, BusRequestError } from './errors.js';
 import { silentLogger, type BusLogger } from './logger.js';
 import { createMemoryBroker, type Broker, type Envelope, type MemoryBroker } from './memory-broker.js';
-import {
-  answer,
-  checkPositive,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  deliver,
-  encodeOutbound,
-  INVALID,
-  readGatherReply,
-  readReply,
-} from './pipeline.js';
+import { answer, checkPositive, DEFAULT_MAX_PAYLOAD_BYTES, deliver, encodeOutbound, INVALID, readGatherReply, readReply } from './pipeline.js';
 import { StatusHub } from './status.js';
 import type {
   Bus,

@@ -14,16 +14,7 @@ import {
 import { queueFor, subjectSpace, type SubjectSpace } from './define.js';
 import { BusClosedError, BusRequestError } from './errors.js';
 import type { BusLogger } from './logger.js';
-import {
-  answer,
-  checkPositive,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  deliver,
-  encodeOutbound,
-  INVALID,
-  readGatherReply,
-  readReply,
-} from './pipeline.js';
+import { answer, checkPositive, DEFAULT_MAX_PAYLOAD_BYTES, deliver, encodeOutbound, INVALID, readGatherReply, readReply } from './pipeline.js';
 import { StatusHub } from './status.js';
 import { inSpan, inTrace, remoteContext, SpanKind, traceHeaders } from './trace.js';
 import type {
@@ -189,9 +180,7 @@ class NatsBus implements Bus {
   private async drainOnce(): Promise<void> {
     const running = [...this.running];
     // Stop interest at the server; messages already received are still handled.
-    await Promise.all(
-      running.map(({ sub }) => (sub.isClosed() ? undefined : sub.drain().catch(() => sub.unsubscribe()))),
-    );
+    await Promise.all(running.map(({ sub }) => (sub.isClosed() ? undefined : sub.drain().catch(() => sub.unsubscribe()))));
     await Promise.all(running.map(({ closed }) => closed));
     // Replies and publishes leave the process. flush() waits for the server's PONG, which never
     // comes while disconnected: then what is buffered goes out on reconnect, if the owner waits.
@@ -215,12 +204,7 @@ class NatsBus implements Bus {
    * Runs `onMessage` for each message, one at a time, until unsubscribed, drained or closed.
    * `settle` runs after the loop ends and before `closed` resolves (in-flight replies).
    */
-  private consume(
-    subject: string,
-    queue: string | undefined,
-    onMessage: (msg: Msg) => void | Promise<void>,
-    settle?: () => Promise<void>,
-  ): BusSubscription {
+  private consume(subject: string, queue: string | undefined, onMessage: (msg: Msg) => void | Promise<void>, settle?: () => Promise<void>): BusSubscription {
     this.assertOpen();
     let sub: Subscription;
     try {

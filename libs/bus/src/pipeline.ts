@@ -48,13 +48,7 @@ function decodeInbound<T>(schema: ZodType<T>, data: Uint8Array): { value: T } | 
 }
 
 /** Parses one received message and runs the handler; logs and swallows every failure. */
-export async function deliver<T>(
-  schema: ZodType<T>,
-  handler: MessageHandler<T>,
-  data: Uint8Array,
-  subject: string,
-  logger: BusLogger,
-): Promise<void> {
+export async function deliver<T>(schema: ZodType<T>, handler: MessageHandler<T>, data: Uint8Array, subject: string, logger: BusLogger): Promise<void> {
   const decoded = decodeInbound(schema, data);
   if (!('value' in decoded)) {
     logger.warn({ subject, bytes: data.length, issues: decoded.issues }, 'bus: dropped invalid message');
@@ -132,11 +126,7 @@ export function readReply<Req, Res>(endpoint: Endpoint<Req, Res>, data: Uint8Arr
 }
 
 /** Decodes one reply of `gather()`; an invalid one is logged and skipped. */
-export function readGatherReply<Req, Res>(
-  endpoint: Endpoint<Req, Res>,
-  data: Uint8Array,
-  logger: BusLogger,
-): BusReply<Res> | typeof INVALID {
+export function readGatherReply<Req, Res>(endpoint: Endpoint<Req, Res>, data: Uint8Array, logger: BusLogger): BusReply<Res> | typeof INVALID {
   const decoded = decodeInbound(endpoint.reply, data);
   if ('value' in decoded) return decoded.value;
   const { subject } = endpoint;

@@ -73,23 +73,13 @@ export const subjects = Object.freeze({
   /** Served by the API (queue group `api`): the gateway's look-ups and appends. */
   api: Object.freeze({
     /** `api.session.resolve`: which session a connecting socket belongs to. */
-    resolveSession: defineEndpoint(
-      'api.session.resolve',
-      ResolveSessionRequestSchema,
-      busReplySchema(SessionInfoSchema),
-      QUEUE_GROUPS.api,
-    ),
+    resolveSession: defineEndpoint('api.session.resolve', ResolveSessionRequestSchema, busReplySchema(SessionInfoSchema), QUEUE_GROUPS.api),
     /** `api.room.access`: does a room exist and may this session enter it. */
     roomAccess: defineEndpoint('api.room.access', RoomAccessRequestSchema, busReplySchema(RoomAccessReplySchema), QUEUE_GROUPS.api),
     /** `api.room.history`: a page of a room's history for a gateway's catch-up (after the access check). */
     roomHistory: defineEndpoint('api.room.history', RoomHistoryRequestSchema, busReplySchema(MessagesPageSchema), QUEUE_GROUPS.api),
     /** `api.message.append`: store a chat message; the reply comes only after the commit. */
-    appendMessage: defineEndpoint(
-      'api.message.append',
-      AppendMessageRequestSchema,
-      busReplySchema(AppendMessageReplySchema),
-      QUEUE_GROUPS.api,
-    ),
+    appendMessage: defineEndpoint('api.message.append', AppendMessageRequestSchema, busReplySchema(AppendMessageReplySchema), QUEUE_GROUPS.api),
     /** `api.stats.report`: gateways' per-session counter increments; one API instance adds each report. */
     statsReport: defineTopic('api.stats.report', SessionStatsReportSchema, QUEUE_GROUPS.api),
   }),
@@ -106,12 +96,7 @@ export const subjects = Object.freeze({
   /** Served by presence (queue group `presence`). */
   presence: Object.freeze({
     /** `presence.counts`: online counts. */
-    counts: defineEndpoint(
-      'presence.counts',
-      PresenceCountsRequestSchema,
-      busReplySchema(PresenceCountsReplySchema),
-      QUEUE_GROUPS.presence,
-    ),
+    counts: defineEndpoint('presence.counts', PresenceCountsRequestSchema, busReplySchema(PresenceCountsReplySchema), QUEUE_GROUPS.presence),
     /** `presence.room`: who is in a room. */
     room: defineEndpoint('presence.room', RoomPresenceRequestSchema, busReplySchema(RoomPresenceResponseSchema), QUEUE_GROUPS.presence),
     /** `presence.user`: whether a user is online anywhere. */

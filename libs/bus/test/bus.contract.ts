@@ -315,16 +315,16 @@ export function describeBusContract(name: string, makeHarness: () => Promise<Bus
       it('collects one reply from every server within maxWaitMs, errors included', async () => {
         const client = await bus();
         for (const id of ['a', 'b', 'c']) await (await bus()).serve(probe, () => ({ id })).ready;
-        await (await bus()).serve(probe, () => {
+        await (
+          await bus()
+        ).serve(probe, () => {
           throw new BusHandlerError({ error_code: 'INTERNAL_ERROR', error_message: 'degraded' });
         }).ready;
         const replies = await client.gather(probe, {}, { maxWaitMs: 500 });
         expect(replies).toHaveLength(4);
         const ids = replies.flatMap((r) => (r.ok ? [r.data.id] : []));
         expect(ids.sort()).toEqual(['a', 'b', 'c']);
-        expect(replies.filter((r) => !r.ok)).toEqual([
-          { ok: false, error: { error_code: 'INTERNAL_ERROR', error_message: 'degraded' } },
-        ]);
+        expect(replies.filter((r) => !r.ok)).toEqual([{ ok: false, error: { error_code: 'INTERNAL_ERROR', error_message: 'degraded' } }]);
       });
 
       it('stops at maxReplies', async () => {

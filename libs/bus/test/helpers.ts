@@ -34,10 +34,7 @@ const ErrorShape = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 function reply<D extends z.ZodType>(data: D) {
-  return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), data }),
-    z.object({ ok: z.literal(false), error: ErrorShape }),
-  ]);
+  return z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), data }), z.object({ ok: z.literal(false), error: ErrorShape })]);
 }
 
 export const numbers = defineTopic('t.numbers', NumSchema);

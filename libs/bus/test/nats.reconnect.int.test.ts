@@ -6,7 +6,6 @@ import type { Bus, BusStatusEvent } from '../src/types.js';
 import { capturingLogger, numbers } from './helpers.js';
 import { serviceUrl, startTcpProxy, uniqueId, type TcpProxy } from '@parley/testing';
 
-
 /**
  * The research finding this guards: nats.js gives up after 10 reconnect attempts and stays
  * closed. Outages are made with a proxy in front of the shared server; the server itself is never

@@ -42,7 +42,9 @@ describe('trace context over NATS headers (in-memory span exporter)', () => {
   it('makes request → serve → publish → receive on every subscriber one trace', async () => {
     const received: string[] = [];
     await Promise.all(
-      listeners.map((l, i) => l.subscribe(numbers, () => void received.push(trace.getActiveSpan()?.spanContext().traceId ?? `none-${i}`), { queue: null }).ready),
+      listeners.map(
+        (l, i) => l.subscribe(numbers, () => void received.push(trace.getActiveSpan()?.spanContext().traceId ?? `none-${i}`), { queue: null }).ready,
+      ),
     );
     await server.serve(echo, ({ text }) => {
       server.publish(numbers, { n: text.length });

@@ -57,8 +57,7 @@ let countdown: ReturnType<typeof setInterval> | undefined;
 
 /** GET (or POST `body` as JSON) a same-origin path; the answer is checked with `schema`. */
 async function api<T>(schema: { parse(value: unknown): T }, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit =
-    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(path, init);
   const json: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {

@@ -1,12 +1,4 @@
-import type {
-  Limits,
-  MessageAckData,
-  RoomId,
-  RoomJoinedData,
-  SessionId,
-  UserId,
-  WelcomeData,
-} from '@parley/protocol';
+import type { Limits, MessageAckData, RoomId, RoomJoinedData, SessionId, UserId, WelcomeData } from '@parley/protocol';
 
 import type { ParleyRoom } from './room.js';
 import type { ClientEventName, ClientEvents, ClientState } from './types.js';

@@ -420,10 +420,7 @@ class Client implements ParleyClient {
     for (const roomId of welcome.rooms) this.#rooms.track(roomId);
     for (const data of this.#rooms.rejoinAll(welcome.rooms)) this.#sendJoin(data);
     for (const data of this.#requests.unsent()) this.#sendText(data);
-    this.#heartbeat.start(
-      this.options.heartbeatIntervalMs ?? welcome.heartbeat_interval_ms,
-      this.options.heartbeatTimeoutMs ?? welcome.limits.pong_timeout_ms,
-    );
+    this.#heartbeat.start(this.options.heartbeatIntervalMs ?? welcome.heartbeat_interval_ms, this.options.heartbeatTimeoutMs ?? welcome.limits.pong_timeout_ms);
     this.#setState({ status: 'connected', session_id: welcome.session_id, user_id: welcome.user_id });
     const waiters = this.#connectWaiters;
     this.#connectWaiters = [];

@@ -13,11 +13,7 @@ type ClientData<T extends ClientType> = Extract<ClientMessage, { type: T }>['dat
  * server ignores it; the connection's session is authoritative), `data`, and
  * `metadata` `{version: "1.0", source: "client"}`.
  */
-export function encodeClientFrame<T extends ClientType>(
-  type: T,
-  data: ClientData<T>,
-  sessionId?: SessionId,
-): string {
+export function encodeClientFrame<T extends ClientType>(type: T, data: ClientData<T>, sessionId?: SessionId): string {
   return JSON.stringify({
     type,
     timestamp: Date.now(),

@@ -11,11 +11,30 @@ export { localStorageOutbox, memoryOutbox } from './outbox.js';
 export type { LocalStorageOutboxOptions, OutboxRecord, OutboxStorage, StorageLike } from './outbox.js';
 export type { HistoryOptions, ParleyRoom, RoomEvents, RoomState } from './room.js';
 export type {
-  BackoffOptions, ClientEventName, ClientEvents, ClientOptions, ClientState, DebugEvent, FetchLike,
-  PresenceChange, Timers, WebSocketConstructor, WebSocketLike,
+  BackoffOptions,
+  ClientEventName,
+  ClientEvents,
+  ClientOptions,
+  ClientState,
+  DebugEvent,
+  FetchLike,
+  PresenceChange,
+  Timers,
+  WebSocketConstructor,
+  WebSocketLike,
 } from './types.js';
 // The protocol's shapes the SDK's API hands out (@parley/protocol is not published on its own).
 export type {
-  ChatMessage, ErrorData, Limits, MessageAckData, MessagesPage, RoomId, RoomJoinedData,
-  RoomPresenceResponse, SessionId, SystemMessageData, UserId, WelcomeData,
+  ChatMessage,
+  ErrorData,
+  Limits,
+  MessageAckData,
+  MessagesPage,
+  RoomId,
+  RoomJoinedData,
+  RoomPresenceResponse,
+  SessionId,
+  SystemMessageData,
+  UserId,
+  WelcomeData,
 } from '@parley/protocol';

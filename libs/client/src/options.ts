@@ -53,10 +53,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new TypeError(`url must use ws: or wss:, got ${url.protocol}`);
   }
-  const WebSocket =
-    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (WebSocket === undefined) {
-    throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, the `ws` package\'s WebSocket)');
+    throw new TypeError("no global WebSocket: pass options.WebSocket (in Node 20, the `ws` package's WebSocket)");
   }
   let apiUrl: URL;
   try {

@@ -47,11 +47,7 @@ export function memoryOutbox(): OutboxStorage {
  * Loads `storage` (if any) and hands its records to `restore`, at once for a synchronous storage;
  * a throw or a rejection goes to `report`.
  */
-export function loadOutbox(
-  storage: OutboxStorage | undefined,
-  restore: (records: readonly OutboxRecord[]) => void,
-  report: (err: unknown) => void,
-): void {
+export function loadOutbox(storage: OutboxStorage | undefined, restore: (records: readonly OutboxRecord[]) => void, report: (err: unknown) => void): void {
   if (storage === undefined) return;
   try {
     const loaded = storage.load();

@@ -1,11 +1,4 @@
-import type {
-  ClientMsgId,
-  ClientTextMessageData,
-  ErrorData,
-  MessageAckData,
-  RoomId,
-  RoomJoinedData,
-} from '@parley/protocol';
+import type { ClientMsgId, ClientTextMessageData, ErrorData, MessageAckData, RoomId, RoomJoinedData } from '@parley/protocol';
 
 import { ParleyError } from './errors.js';
 import type { OutboxRecord, OutboxStorage } from './outbox.js';
@@ -29,8 +22,7 @@ interface OutboxEntry {
 
 /** The request an `error` frame was matched to, if any. */
 export type ErrorTarget =
-  | { readonly kind: 'send'; readonly clientMsgId: ClientMsgId; readonly restored?: boolean }
-  | { readonly kind: 'join' | 'leave'; readonly roomId: RoomId };
+  { readonly kind: 'send'; readonly clientMsgId: ClientMsgId; readonly restored?: boolean } | { readonly kind: 'join' | 'leave'; readonly roomId: RoomId };
 
 export class Requests {
   #outbox = new Map<ClientMsgId, OutboxEntry>();
@@ -60,9 +52,7 @@ export class Requests {
    * own sends and oldest first; ids already queued are skipped. Returns the records added.
    */
   restore(records: readonly OutboxRecord[]): OutboxRecord[] {
-    const added = records
-      .filter((record) => !this.#outbox.has(record.client_msg_id))
-      .sort((a, b) => a.queued_at - b.queued_at);
+    const added = records.filter((record) => !this.#outbox.has(record.client_msg_id)).sort((a, b) => a.queued_at - b.queued_at);
     const ignore = { resolve: () => undefined, reject: () => undefined };
     const restored = added.map((record): [ClientMsgId, OutboxEntry] => [
       record.client_msg_id,

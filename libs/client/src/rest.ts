@@ -12,11 +12,7 @@ export interface RestCaller {
 }
 
 /** REST calls identify as the socket does: a fresh token from `getToken`, the static token, else the session. */
-export async function restCaller(
-  getToken: (() => Promise<string>) | undefined,
-  token: string | undefined,
-  sessionId: string | undefined,
-): Promise<RestCaller> {
+export async function restCaller(getToken: (() => Promise<string>) | undefined, token: string | undefined, sessionId: string | undefined): Promise<RestCaller> {
   if (getToken === undefined) return { token, sessionId };
   try {
     return { token: await callGetToken(getToken) };

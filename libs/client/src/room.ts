@@ -1,11 +1,4 @@
-import type {
-  ChatMessage,
-  MessageAckData,
-  MessagesPage,
-  RoomId,
-  RoomJoinedData,
-  RoomPresenceResponse,
-} from '@parley/protocol';
+import type { ChatMessage, MessageAckData, MessagesPage, RoomId, RoomJoinedData, RoomPresenceResponse } from '@parley/protocol';
 
 import type { JoinOptions } from './api.js';
 import { Emitter } from './emitter.js';

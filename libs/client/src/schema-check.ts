@@ -14,9 +14,24 @@
 
 /** The JSON Schema keywords {@link checkSchema} understands; the generator refuses any other. */
 export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  '$schema', 'type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'items',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'pattern', 'format', 'anyOf', 'oneOf',
+  '$schema',
+  'type',
+  'const',
+  'enum',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'anyOf',
+  'oneOf',
 ]);
 
 /** A JSON Schema node, limited to {@link SUPPORTED_KEYWORDS}. */

@@ -1,12 +1,4 @@
-import type {
-  ChatMessage,
-  ErrorData,
-  MessageAckData,
-  SessionId,
-  SystemMessageData,
-  RoomId,
-  UserId,
-} from '@parley/protocol';
+import type { ChatMessage, ErrorData, MessageAckData, SessionId, SystemMessageData, RoomId, UserId } from '@parley/protocol';
 
 import type { OutboxStorage } from './outbox.js';
 

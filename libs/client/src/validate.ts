@@ -28,10 +28,7 @@ export function checkSinceSeq(sinceSeq: number | undefined): ParleyError | undef
  * said it; the server has the last word before that), NUL or unpaired surrogates. The content
  * is never rewritten: the server decides how it is stored.
  */
-export function checkContent(
-  content: string,
-  limits: Pick<Limits, 'max_content_chars'> | undefined,
-): string | ParleyError {
+export function checkContent(content: string, limits: Pick<Limits, 'max_content_chars'> | undefined): string | ParleyError {
   if (typeof content !== 'string') return ParleyError.validation('content', 'Message content must be a string');
   if (content.trim() === '') return ParleyError.validation('content', 'Message content cannot be empty');
   const max = limits?.max_content_chars;

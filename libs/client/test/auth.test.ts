@@ -60,7 +60,10 @@ describe('getToken', () => {
     const { client, events } = startClient(gateway, { getToken: source.getToken });
     await client.connect();
     let settled = false;
-    void client.send('general', 'waiting').finally(() => (settled = true)).catch(() => undefined);
+    void client
+      .send('general', 'waiting')
+      .finally(() => (settled = true))
+      .catch(() => undefined);
     await eventually(() => expect(gateway.latest.framesOf('text_message')).toHaveLength(1));
     gateway.latest.send('system_message', { action: 'token_expiring', expires_in_ms: 30_000 });
     await eventually(() => expect(events.errors.map((e) => e.error_code)).toEqual(['AUTHENTICATION_ERROR']));
@@ -124,9 +127,7 @@ describe('getToken', () => {
     const getToken = () => (fail ? Promise.reject(new Error('auth server down')) : Promise.resolve('alice'));
     const { client, events } = startClient(gateway, { getToken, timers });
     void client.connect();
-    await eventually(() =>
-      expect(events.states.at(-1)).toMatchObject({ status: 'reconnecting', code: 1006, reason: 'getToken failed: auth server down' }),
-    );
+    await eventually(() => expect(events.states.at(-1)).toMatchObject({ status: 'reconnecting', code: 1006, reason: 'getToken failed: auth server down' }));
     expect(gateway.connections).toHaveLength(0);
     fail = false;
     timers.runNext();

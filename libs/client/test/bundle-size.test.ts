@@ -29,7 +29,9 @@ describe('browser bundle', () => {
     const gzipped = gzipSync(output!.contents, { level: 9 }).length;
     // Inputs that put bytes in the output (the metafile also lists modules read and then shaken off).
     const [meta] = Object.values(result.metafile.outputs);
-    const inputs = Object.entries(meta!.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path);
+    const inputs = Object.entries(meta!.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
     console.log(`@parley/client browser bundle: ${output!.contents.length} bytes minified, ${gzipped} bytes gzipped (budget ${BUDGET_BYTES})`);
     expect(inputs.filter((path) => path.includes('node_modules/zod'))).toEqual([]);
     expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);

@@ -94,10 +94,7 @@ describe('rooms: rejoin, gaps and duplicates', () => {
 
     await eventually(() => expect(contents(events, 'general')).toEqual(['m1', 'm2', 'm3']));
     expect(events.debug).toContainEqual({ kind: 'gap', room_id: 'general', expected: 2, got: 3 });
-    expect(gateway.latest.framesOf('join_room').map((f) => f.data)).toEqual([
-      { room_id: 'general' },
-      { room_id: 'general', since_seq: 1 },
-    ]);
+    expect(gateway.latest.framesOf('join_room').map((f) => f.data)).toEqual([{ room_id: 'general' }, { room_id: 'general', since_seq: 1 }]);
     expect(gateway.connections).toHaveLength(1);
   });
 

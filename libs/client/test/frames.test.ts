@@ -82,7 +82,10 @@ describe('errors answering requests', () => {
     const { client, events } = startClient(gateway);
     await client.connect();
     const [ok, refused] = [client.send('general', 'fine'), client.send('general', 'forbidden')];
-    const error = await refused.then(() => undefined, (e: unknown) => e);
+    const error = await refused.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ParleyError);
     expect(error).toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(await ok).toMatchObject({ seq: 1 });

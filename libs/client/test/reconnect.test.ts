@@ -99,7 +99,10 @@ describe('close codes', () => {
     await eventually(() => expect(gateway.latest.framesOf('text_message')).toHaveLength(1));
     gateway.latest.close(code, 'go away');
 
-    const error = await pending.then(() => undefined, (e: unknown) => e);
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ParleyError);
     expect(error).toMatchObject({ code: 'CONNECTION_CLOSED', closeCode: code });
     expect(client.state).toEqual({ status: 'closed', code, reason: 'go away' });
@@ -113,9 +116,7 @@ describe('close codes', () => {
     gateway.onConnect = () => 'auth_error';
     const { client, events } = startClient(gateway, { token: 'expired' });
     await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION_CLOSED', closeCode: 4401 });
-    expect(events.errors).toEqual([
-      { error_code: 'AUTHENTICATION_ERROR', error_message: 'Invalid or expired authentication token' },
-    ]);
+    expect(events.errors).toEqual([{ error_code: 'AUTHENTICATION_ERROR', error_message: 'Invalid or expired authentication token' }]);
     expect(gateway.connections).toHaveLength(1);
     expect(client.state).toEqual({ status: 'closed', code: 4401, reason: 'authentication failed' });
   });

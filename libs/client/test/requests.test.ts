@@ -7,7 +7,13 @@ import { RoomTracker } from '../src/rooms.js';
 
 const send = (id: string) => ({ content: 'x', room_id: 'general', client_msg_id: id });
 const settled = (p: Promise<unknown>) =>
-  Promise.race([p.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), 5))]);
+  Promise.race([
+    p.then(
+      () => 'resolved',
+      () => 'rejected',
+    ),
+    new Promise((r) => setTimeout(() => r('pending'), 5)),
+  ]);
 
 describe('Requests: matching an error to its request', () => {
   it('prefers details.client_msg_id, then details.room_id, then the only request in flight', async () => {

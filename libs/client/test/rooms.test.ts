@@ -140,11 +140,16 @@ describe('outbox storage', () => {
     const storage = new MapStorage();
     storage.setItem('parley.outbox.x1', JSON.stringify({ client_msg_id: 'x1', room_id: 'nowhere', content: 'hi', queued_at: 1 }));
     storage.setItem('parley.outbox.broken', '{"client_msg_id":');
-    for (const [id, room, content] of [['y1', 'Not A Room', 'hi'], ['y2', 'general', '  '], ['bad id!', 'general', 'hi']] as const) {
+    for (const [id, room, content] of [
+      ['y1', 'Not A Room', 'hi'],
+      ['y2', 'general', '  '],
+      ['bad id!', 'general', 'hi'],
+    ] as const) {
       storage.setItem(`parley.outbox.${id}`, JSON.stringify({ client_msg_id: id, room_id: room, content, queued_at: 2 }));
     }
     storage.setItem('other-app', 'kept');
-    gateway.onText = (_conn, data) => (data.room_id === 'nowhere' ? { error_code: 'ROOM_NOT_FOUND', error_message: 'Room not found', details: { client_msg_id: 'x1' } } : 'store');
+    gateway.onText = (_conn, data) =>
+      data.room_id === 'nowhere' ? { error_code: 'ROOM_NOT_FOUND', error_message: 'Room not found', details: { client_msg_id: 'x1' } } : 'store';
     const { client, events } = startClient(gateway, { outbox: localStorageOutbox({ storage }) });
     await client.connect();
     await eventually(() => expect(events.errors).toMatchObject([{ error_code: 'ROOM_NOT_FOUND' }]));
@@ -156,13 +161,21 @@ describe('outbox storage', () => {
 
   it('reports a failing storage as a debug event and still sends', async () => {
     const gateway = await startGateway();
-    const outbox = { load: () => Promise.reject(new Error('quota')), put: () => { throw new Error('quota exceeded'); }, delete: () => undefined };
+    const outbox = {
+      load: () => Promise.reject(new Error('quota')),
+      put: () => {
+        throw new Error('quota exceeded');
+      },
+      delete: () => undefined,
+    };
     const { client, events } = startClient(gateway, { outbox });
     await client.connect();
     await expect(client.send('general', 'hi')).resolves.toMatchObject({ seq: 1 });
-    expect(events.debug).toEqual(expect.arrayContaining([
-      { kind: 'outbox_storage_failed', issue: 'quota' },
-      { kind: 'outbox_storage_failed', issue: 'quota exceeded' },
-    ]));
+    expect(events.debug).toEqual(
+      expect.arrayContaining([
+        { kind: 'outbox_storage_failed', issue: 'quota' },
+        { kind: 'outbox_storage_failed', issue: 'quota exceeded' },
+      ]),
+    );
   });
 });

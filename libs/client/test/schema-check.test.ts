@@ -32,13 +32,26 @@ const OTHER = '0b1c2d3e-4a5b-4c6d-9e7f-9a0b1c2d3e4f';
 const AT = '2026-12-03T10:00:00.000Z';
 
 const chat: ChatMessage = {
-  message_id: OTHER, room_id: 'general', seq: 3, user_id: 'alice', content: 'hi', client_msg_id: 'c-1', created_at: AT, timestamp: Date.parse(AT),
+  message_id: OTHER,
+  room_id: 'general',
+  seq: 3,
+  user_id: 'alice',
+  content: 'hi',
+  client_msg_id: 'c-1',
+  created_at: AT,
+  timestamp: Date.parse(AT),
 };
 
 /** One valid frame of every type and system action the protocol defines. */
 const VALID = [
   serverEnvelope('system_message', SESSION, {
-    action: 'welcome', session_id: SESSION, user_id: 'alice', heartbeat_interval_ms: 25_000, limits: { ...DEFAULT_LIMITS }, rooms: ['general'], room_name: 'general',
+    action: 'welcome',
+    session_id: SESSION,
+    user_id: 'alice',
+    heartbeat_interval_ms: 25_000,
+    limits: { ...DEFAULT_LIMITS },
+    rooms: ['general'],
+    room_name: 'general',
   }),
   serverEnvelope('system_message', SESSION, { action: 'user_joined', user_id: 'bob', room_id: 'general' }),
   serverEnvelope('system_message', SESSION, { action: 'user_left', user_id: 'bob', room_id: 'general' }),
@@ -56,7 +69,22 @@ const VALID = [
 ];
 
 const REPLACEMENTS: readonly unknown[] = [
-  undefined, null, '', 'x', 'General!', -1, 0, 1.5, 2 ** 53, true, {}, [], SESSION, 'not-a-uuid', '2026-13-40', 'NOT_A_CODE',
+  undefined,
+  null,
+  '',
+  'x',
+  'General!',
+  -1,
+  0,
+  1.5,
+  2 ** 53,
+  true,
+  {},
+  [],
+  SESSION,
+  'not-a-uuid',
+  '2026-13-40',
+  'NOT_A_CODE',
 ];
 
 /** Every value at a leaf or inner path of `value`, as a path of keys. */
@@ -138,7 +166,9 @@ describe('schema-check agrees with zod', () => {
         for (const replacement of REPLACEMENTS) {
           const sample = path.length === 0 ? replacement : mutate(valid, path, replacement);
           expect({ path, replacement, ok: checkSchema(schema, sample) === undefined }).toEqual({
-            path, replacement, ok: zod.safeParse(sample).success,
+            path,
+            replacement,
+            ok: zod.safeParse(sample).success,
           });
         }
       }

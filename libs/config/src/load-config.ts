@@ -53,11 +53,7 @@ export interface LoadConfigOptions {
  * keys whose names look secret are never echoed, and are scrubbed from every issue message.
  * Only a service's `main.ts` should rely on the `process.env` default.
  */
-export function loadConfig<S extends z.ZodType>(
-  schema: S,
-  env: Env = process.env,
-  options: LoadConfigOptions = {},
-): DeepReadonly<z.output<S>> {
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env, options: LoadConfigOptions = {}): DeepReadonly<z.output<S>> {
   const { emptyAsUnset = true } = options;
   const input: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {

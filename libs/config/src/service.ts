@@ -45,7 +45,9 @@ export const authFields = {
 };
 
 /** Refinement for a schema with {@link authFields}: requiring auth without a way to verify tokens is a config error. */
-export function requireVerifierWhenAuthRequired<T extends { AUTH_REQUIRED: boolean; JWT_SECRET?: string | undefined; JWT_JWKS_URL?: string | undefined }>(schema: z.ZodType<T>) {
+export function requireVerifierWhenAuthRequired<T extends { AUTH_REQUIRED: boolean; JWT_SECRET?: string | undefined; JWT_JWKS_URL?: string | undefined }>(
+  schema: z.ZodType<T>,
+) {
   return schema.refine((c) => !c.AUTH_REQUIRED || c.JWT_SECRET !== undefined || c.JWT_JWKS_URL !== undefined, {
     message: 'AUTH_REQUIRED=true needs JWT_SECRET or JWT_JWKS_URL',
     path: ['AUTH_REQUIRED'],

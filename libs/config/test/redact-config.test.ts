@@ -3,9 +3,8 @@ import * as z from 'zod';
 import { envList, envUrl, isSecretKey, loadConfig, redactConfig } from '../src/index.js';
 
 describe('isSecretKey', () => {
-  it.each(['JWT_SECRET', 'NATS_TOKEN', 'PGPASSWORD', 'DB_PASSWD', 'API_KEY', 'private_key_pem', 'AWS_CREDENTIALS', 'jwt_secret'])(
-    '%s is secret',
-    (name) => expect(isSecretKey(name)).toBe(true),
+  it.each(['JWT_SECRET', 'NATS_TOKEN', 'PGPASSWORD', 'DB_PASSWD', 'API_KEY', 'private_key_pem', 'AWS_CREDENTIALS', 'jwt_secret'])('%s is secret', (name) =>
+    expect(isSecretKey(name)).toBe(true),
   );
   it.each(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS'])('%s is not secret', (name) => expect(isSecretKey(name)).toBe(false));
 });

@@ -15,7 +15,16 @@ describe('checkWithTimeout', () => {
   it('is unhealthy when the check throws or rejects, and reports why', async () => {
     const onFailure = vi.fn();
     const boom = new Error('ECONNREFUSED');
-    await expect(checkWithTimeout('redis', () => { throw boom; }, 1_000, { onFailure })).resolves.toBe('unhealthy');
+    await expect(
+      checkWithTimeout(
+        'redis',
+        () => {
+          throw boom;
+        },
+        1_000,
+        { onFailure },
+      ),
+    ).resolves.toBe('unhealthy');
     await expect(checkWithTimeout('redis', () => Promise.reject(boom), 1_000, { onFailure })).resolves.toBe('unhealthy');
     expect(onFailure).toHaveBeenCalledTimes(2);
     expect(onFailure).toHaveBeenCalledWith({ name: 'redis', reason: 'error', error: boom });

@@ -26,7 +26,10 @@ describe('createMetrics', () => {
   it('gives every instance its own registry, never the global one', async () => {
     const a = createMetrics({ service: 'gateway', instanceId: 'gw-a' });
     const b = createMetrics({ service: 'gateway', instanceId: 'gw-b' });
-    for (const [metrics, n] of [[a, 1], [b, 2]] as const) {
+    for (const [metrics, n] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
       new Counter({ name: 'parley_gateway_connections_total', help: 'Connections', registers: [metrics.registry] }).inc(n);
     }
     const [textA, textB] = await Promise.all([a.text(), b.text()]);

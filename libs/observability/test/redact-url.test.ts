@@ -32,12 +32,9 @@ describe('redactUrl', () => {
     expect(redactUrl(input)).toBe(expected);
   });
 
-  it.each(['', '/', '/ws/chat/', '?', '/x?', '/x?token', '/x?&&', 'not a url at all', '%%%'])(
-    'keeps %j as it is',
-    (input) => {
-      expect(redactUrl(input)).toBe(input);
-    },
-  );
+  it.each(['', '/', '/ws/chat/', '?', '/x?', '/x?token', '/x?&&', 'not a url at all', '%%%'])('keeps %j as it is', (input) => {
+    expect(redactUrl(input)).toBe(input);
+  });
 
   it('never throws on a non-string', () => {
     expect(redactUrl(undefined as unknown as string)).toBe('undefined');

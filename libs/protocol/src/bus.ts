@@ -2,15 +2,7 @@ import * as z from 'zod';
 
 import { ContentSchema } from './client-messages.js';
 import { ErrorDataSchema } from './errors.js';
-import {
-  ClientMsgIdSchema,
-  InstanceIdSchema,
-  IsoDateTimeSchema,
-  RoomIdSchema,
-  SessionIdSchema,
-  TimestampMsSchema,
-  UserIdSchema,
-} from './ids.js';
+import { ClientMsgIdSchema, InstanceIdSchema, IsoDateTimeSchema, RoomIdSchema, SessionIdSchema, TimestampMsSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { StoredMessageSchema } from './messages.js';
 import { SessionStatusSchema } from './sessions.js';
@@ -34,10 +26,7 @@ export const BUS_BATCH_MAX = 1_000;
  * INTERNAL_ERROR with `details.retryable`).
  */
 export function busReplySchema<D extends z.ZodType>(data: D) {
-  return z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), data }),
-    z.object({ ok: z.literal(false), error: ErrorDataSchema }),
-  ]);
+  return z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), data }), z.object({ ok: z.literal(false), error: ErrorDataSchema })]);
 }
 /** A bus reply carrying `T` on success (the type {@link busReplySchema} infers). */
 export type BusReply<T> = z.infer<ReturnType<typeof busReplySchema<z.ZodType<T>>>>;

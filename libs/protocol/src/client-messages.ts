@@ -20,8 +20,7 @@ const MAX_CONTENT_CHARS = DEFAULT_LIMITS.max_content_chars;
  */
 export const ContentSchema = z
   .string({
-    error: (issue) =>
-      issue.input === undefined ? 'Message content is required' : 'Message content must be a string',
+    error: (issue) => (issue.input === undefined ? 'Message content is required' : 'Message content must be a string'),
   })
   .refine((s) => s.trim() !== '', { error: 'Message content cannot be empty', abort: true })
   .refine((s) => s.length <= MAX_CONTENT_CHARS || codePointLength(s) <= MAX_CONTENT_CHARS, {
@@ -113,11 +112,5 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 /** The `type`s a client may send, in declaration order. */
-export const CLIENT_MESSAGE_TYPES = [
-  'text_message',
-  'heartbeat',
-  'join_room',
-  'leave_room',
-  'refresh',
-] as const satisfies readonly ClientMessage['type'][];
+export const CLIENT_MESSAGE_TYPES = ['text_message', 'heartbeat', 'join_room', 'leave_room', 'refresh'] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessageType = ClientMessage['type'];

@@ -76,9 +76,7 @@ export type CloseCodeKey = keyof typeof CLOSE_CODES;
 /** A close code the gateway may send, e.g. `4401`. */
 export type CloseCode = (typeof CLOSE_CODES)[CloseCodeKey]['code'];
 
-const BY_CODE: ReadonlyMap<number, CloseCodeInfo> = new Map(
-  Object.values(CLOSE_CODES).map((info) => [info.code, info]),
-);
+const BY_CODE: ReadonlyMap<number, CloseCodeInfo> = new Map(Object.values(CLOSE_CODES).map((info) => [info.code, info]));
 
 /** The table entry for `code`, or `undefined` for a code not in the table. */
 export function closeCodeInfo(code: number): CloseCodeInfo | undefined {

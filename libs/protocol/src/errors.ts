@@ -24,13 +24,7 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
  * REST and the bus (additive; the seed's six keep their meaning). WebSocket `error` frames use
  * the six seed codes only, so a seed-only client never meets an unknown code on the socket.
  */
-export const API_ERROR_CODES = [
-  ...ERROR_CODES,
-  'SESSION_NOT_FOUND',
-  'NOT_FOUND',
-  'CONFLICT',
-  'SERVICE_UNAVAILABLE',
-] as const;
+export const API_ERROR_CODES = [...ERROR_CODES, 'SESSION_NOT_FOUND', 'NOT_FOUND', 'CONFLICT', 'SERVICE_UNAVAILABLE'] as const;
 
 /** Any Parley error code (seed codes included). */
 export const ApiErrorCodeSchema = z.enum(API_ERROR_CODES);
@@ -88,7 +82,5 @@ export const HTTP_STATUS_FOR_ERROR: Readonly<Record<ApiErrorCode, number>> = Obj
 
 /** Builds an {@link ErrorData}, omitting `details` when none are given. */
 export function errorData(code: ApiErrorCode, message: string, details?: ErrorDetails): ErrorData {
-  return details === undefined
-    ? { error_code: code, error_message: message }
-    : { error_code: code, error_message: message, details };
+  return details === undefined ? { error_code: code, error_message: message } : { error_code: code, error_message: message, details };
 }

@@ -14,15 +14,11 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
  * A room id: `^[a-z0-9][a-z0-9_-]{0,63}$`. No `.`, `*`, `>` or whitespace, so a room id is always
  * a single safe NATS subject token (`chat.room.<room_id>`).
  */
-export const RoomIdSchema = z
-  .string()
-  .regex(SLUG_PATTERN, { error: 'Room id must match ^[a-z0-9][a-z0-9_-]{0,63}$' });
+export const RoomIdSchema = z.string().regex(SLUG_PATTERN, { error: 'Room id must match ^[a-z0-9][a-z0-9_-]{0,63}$' });
 export type RoomId = z.infer<typeof RoomIdSchema>;
 
 /** A room category: same slug rules as a room id. */
-export const CategorySchema = z
-  .string()
-  .regex(SLUG_PATTERN, { error: 'Category must match ^[a-z0-9][a-z0-9_-]{0,63}$' });
+export const CategorySchema = z.string().regex(SLUG_PATTERN, { error: 'Category must match ^[a-z0-9][a-z0-9_-]{0,63}$' });
 export type Category = z.infer<typeof CategorySchema>;
 
 /** A session id: an RFC 9562 UUID, issued by the API. */
@@ -46,9 +42,7 @@ export type UserId = z.infer<typeof UserIdSchema>;
  * A client-chosen idempotency key for a `text_message`: 1–64 chars of `[A-Za-z0-9_-]`
  * (a UUID, a nanoid or a counter all fit). Resending with the same key never stores twice.
  */
-export const ClientMsgIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'client_msg_id must be 1-64 characters of [A-Za-z0-9_-]' });
+export const ClientMsgIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'client_msg_id must be 1-64 characters of [A-Za-z0-9_-]' });
 export type ClientMsgId = z.infer<typeof ClientMsgIdSchema>;
 
 /** A server-assigned message id (UUID). */
@@ -75,9 +69,7 @@ export type IsoDateTime = z.infer<typeof IsoDateTimeSchema>;
  * The id of one service instance (a gateway, an API or presence process): 1–128 chars of
  * `[A-Za-z0-9_-]`, so it is a safe NATS subject token too.
  */
-export const InstanceIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'Instance id must be 1-128 characters of [A-Za-z0-9_-]' });
+export const InstanceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'Instance id must be 1-128 characters of [A-Za-z0-9_-]' });
 export type InstanceId = z.infer<typeof InstanceIdSchema>;
 
 /** The id of one WebSocket connection on a gateway; same rules as an instance id. */

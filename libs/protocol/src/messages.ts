@@ -1,14 +1,6 @@
 import * as z from 'zod';
 
-import {
-  ClientMsgIdSchema,
-  IsoDateTimeSchema,
-  MessageIdSchema,
-  RoomIdSchema,
-  SeqSchema,
-  SessionIdSchema,
-  UserIdSchema,
-} from './ids.js';
+import { ClientMsgIdSchema, IsoDateTimeSchema, MessageIdSchema, RoomIdSchema, SeqSchema, SessionIdSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS, DEFAULT_PAGE_LIMIT } from './limits.js';
 import { pageLimitSchema } from './pagination.js';
 

@@ -1,14 +1,7 @@
 import * as z from 'zod';
 
 import { BUS_BATCH_MAX } from './bus.js';
-import {
-  ConnectionIdSchema,
-  InstanceIdSchema,
-  RoomIdSchema,
-  SessionIdSchema,
-  TimestampMsSchema,
-  UserIdSchema,
-} from './ids.js';
+import { ConnectionIdSchema, InstanceIdSchema, RoomIdSchema, SessionIdSchema, TimestampMsSchema, UserIdSchema } from './ids.js';
 
 /**
  * Presence and health payloads on NATS. Presence is soft state: entries expire unless a

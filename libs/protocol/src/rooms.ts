@@ -111,17 +111,12 @@ export type CreateNamedRoomRequest = z.infer<typeof CreateNamedRoomRequestSchema
  */
 export const CreateDirectRoomRequestSchema = z.object({
   type: z.literal('direct'),
-  user_ids: z
-    .tuple([UserIdSchema, UserIdSchema])
-    .refine(([a, b]) => a !== b, { error: 'user_ids must name two different users' }),
+  user_ids: z.tuple([UserIdSchema, UserIdSchema]).refine(([a, b]) => a !== b, { error: 'user_ids must name two different users' }),
 });
 export type CreateDirectRoomRequest = z.infer<typeof CreateDirectRoomRequestSchema>;
 
 /** Body of `POST /api/rooms/`: a named room, or a direct conversation (`type: "direct"`). */
-export const CreateRoomRequestSchema = z.discriminatedUnion('type', [
-  CreateNamedRoomRequestSchema,
-  CreateDirectRoomRequestSchema,
-]);
+export const CreateRoomRequestSchema = z.discriminatedUnion('type', [CreateNamedRoomRequestSchema, CreateDirectRoomRequestSchema]);
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequestSchema>;
 
 /** A membership: who is in a room and with which role. */

@@ -2,14 +2,7 @@ import * as z from 'zod';
 
 import { serverEnvelopeSchema } from './envelope.js';
 import { ErrorDataSchema } from './errors.js';
-import {
-  ClientMsgIdSchema,
-  MessageIdSchema,
-  RoomIdSchema,
-  SeqSchema,
-  SessionIdSchema,
-  UserIdSchema,
-} from './ids.js';
+import { ClientMsgIdSchema, MessageIdSchema, RoomIdSchema, SeqSchema, SessionIdSchema, UserIdSchema } from './ids.js';
 import { LimitsSchema } from './limits.js';
 import { ChatMessageSchema } from './messages.js';
 
@@ -182,10 +175,4 @@ export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage
 export type ServerMessageData<T extends ServerMessageType> = ServerMessageOf<T>['data'];
 
 /** The `type`s a server may send today. */
-export const SERVER_MESSAGE_TYPES = [
-  'system_message',
-  'text_message',
-  'message_ack',
-  'heartbeat',
-  'error',
-] as const satisfies readonly ServerMessageType[];
+export const SERVER_MESSAGE_TYPES = ['system_message', 'text_message', 'message_ack', 'heartbeat', 'error'] as const satisfies readonly ServerMessageType[];

@@ -35,16 +35,13 @@ const message: StoredMessage = {
 const AT = 1_700_000_000_000;
 
 /** Round-trips through JSON (as on the wire) and expects the value back unchanged. */
-const roundTrip = (schema: { parse: (v: unknown) => unknown }, value: unknown) =>
-  expect(schema.parse(JSON.parse(JSON.stringify(value)))).toEqual(value);
+const roundTrip = (schema: { parse: (v: unknown) => unknown }, value: unknown) => expect(schema.parse(JSON.parse(JSON.stringify(value)))).toEqual(value);
 
 describe('bus payloads', () => {
   it('room events', () => {
     roundTrip(RoomEventSchema, { kind: 'message', message });
     roundTrip(RoomEventSchema, { kind: 'system', action: 'user_joined', user_id: 'u', room_id: 'general', at: AT });
-    expect(RoomEventSchema.safeParse({ kind: 'system', action: 'welcome', user_id: 'u', room_id: 'g', at: AT }).success).toBe(
-      false,
-    );
+    expect(RoomEventSchema.safeParse({ kind: 'system', action: 'welcome', user_id: 'u', room_id: 'g', at: AT }).success).toBe(false);
   });
 
   it('session resolution', () => {

@@ -31,11 +31,7 @@ describe('parseClientFrame: text_message content', () => {
 
   it('accepts 4,000 characters and rejects 4,001', () => {
     expect(parseClientFrame(text({ content: 'a'.repeat(4_000), room_id: 'general' })).ok).toBe(true);
-    expectInvalid(
-      parseClientFrame(text({ content: 'a'.repeat(4_001), room_id: 'general' })),
-      'content',
-      'Message content must be at most 4000 characters',
-    );
+    expectInvalid(parseClientFrame(text({ content: 'a'.repeat(4_001), room_id: 'general' })), 'content', 'Message content must be at most 4000 characters');
   });
 
   it('counts code points, not UTF-16 units', () => {
@@ -133,8 +129,7 @@ describe('parseClientFrame: envelope', () => {
 
   it('does not let a __proto__ payload pollute Object.prototype', () => {
     const raw =
-      '{"type":"text_message","__proto__":{"polluted":true},' +
-      '"data":{"content":"hi","room_id":"general","__proto__":{"polluted":true,"isAdmin":true}}}';
+      '{"type":"text_message","__proto__":{"polluted":true},' + '"data":{"content":"hi","room_id":"general","__proto__":{"polluted":true,"isAdmin":true}}}';
     const result = parseClientFrame(raw);
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

@@ -156,9 +156,7 @@ describe('health', () => {
     expect(HealthResponseSchema.parse(health)).toEqual(health);
     const { redis: _redis, ...withoutRedis } = health.components;
     expect(HealthResponseSchema.safeParse({ ...health, components: withoutRedis }).success).toBe(false);
-    expect(HealthResponseSchema.safeParse({ ...health, components: { ...health.components, nats: 'ok' } }).success).toBe(
-      false,
-    );
+    expect(HealthResponseSchema.safeParse({ ...health, components: { ...health.components, nats: 'ok' } }).success).toBe(false);
   });
 
   it('aggregates to the worst status and maps it to HTTP', () => {

@@ -48,7 +48,11 @@ function jsonBlocks(markdown: string): Block[] {
     } else if (line.startsWith('#')) {
       heading = line.replace(/^#+\s*/, '').trim();
     } else if (line.trim() !== '') {
-      label = line.replace(/^\d+\.\s*/, '').replaceAll('**', '').replace(/:$/, '').trim();
+      label = line
+        .replace(/^\d+\.\s*/, '')
+        .replaceAll('**', '')
+        .replace(/:$/, '')
+        .trim();
     }
   }
   return blocks;

@@ -117,14 +117,7 @@ describe('ServerMessageSchema is strict about the envelope', () => {
 
 describe('errors', () => {
   it('has the six seed codes, all included in the API codes, each with an HTTP status', () => {
-    expect(ERROR_CODES).toEqual([
-      'VALIDATION_ERROR',
-      'AUTHENTICATION_ERROR',
-      'RATE_LIMIT_EXCEEDED',
-      'ROOM_NOT_FOUND',
-      'PERMISSION_DENIED',
-      'INTERNAL_ERROR',
-    ]);
+    expect(ERROR_CODES).toEqual(['VALIDATION_ERROR', 'AUTHENTICATION_ERROR', 'RATE_LIMIT_EXCEEDED', 'ROOM_NOT_FOUND', 'PERMISSION_DENIED', 'INTERNAL_ERROR']);
     for (const code of ERROR_CODES) expect(API_ERROR_CODES).toContain(code);
     expect(Object.keys(HTTP_STATUS_FOR_ERROR).sort()).toEqual([...API_ERROR_CODES].sort());
     expect(HTTP_STATUS_FOR_ERROR).toMatchObject({

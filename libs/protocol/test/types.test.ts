@@ -35,12 +35,8 @@ describe('exported types', () => {
       user_id?: string | undefined;
       client_msg_id?: string | undefined;
     }>();
-    expectTypeOf<Extract<ClientMessage, { type: 'heartbeat' }>['data']>().toEqualTypeOf<
-      { sequence: number } | undefined
-    >();
-    expectTypeOf<Extract<ClientMessage, { type: 'join_room' }>['data']['since_seq']>().toEqualTypeOf<
-      number | undefined
-    >();
+    expectTypeOf<Extract<ClientMessage, { type: 'heartbeat' }>['data']>().toEqualTypeOf<{ sequence: number } | undefined>();
+    expectTypeOf<Extract<ClientMessage, { type: 'join_room' }>['data']['since_seq']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ClientMessageType>().toEqualTypeOf<'text_message' | 'heartbeat' | 'join_room' | 'leave_room' | 'refresh'>();
     expectTypeOf<(typeof CLIENT_MESSAGE_TYPES)[number]>().toEqualTypeOf<ClientMessageType>();
     expectTypeOf<ClientMessage['timestamp']>().toEqualTypeOf<number | undefined>();
@@ -62,7 +58,9 @@ describe('exported types', () => {
   });
 
   it('serverEnvelope is typed per message type', () => {
-    expectTypeOf(serverEnvelope<'heartbeat'>).parameter(2).toEqualTypeOf<{ sequence?: number | undefined }>();
+    expectTypeOf(serverEnvelope<'heartbeat'>)
+      .parameter(2)
+      .toEqualTypeOf<{ sequence?: number | undefined }>();
     expectTypeOf(serverEnvelope('heartbeat', 'x', {})).toEqualTypeOf<ServerMessageOf<'heartbeat'>>();
     // @ts-expect-error: an ack needs seq, message_id, room_id, duplicate
     serverEnvelope('message_ack', 'x', { client_msg_id: 'c' });
@@ -88,9 +86,7 @@ describe('exported types', () => {
     expectTypeOf<StoredMessage['client_msg_id']>().toEqualTypeOf<string | null>();
     expectTypeOf<Extract<RoomEvent, { kind: 'message' }>['message']>().toEqualTypeOf<StoredMessage>();
     expectTypeOf<SessionControl['action']>().toEqualTypeOf<'join' | 'leave' | 'close'>();
-    expectTypeOf<BusReply<RoomAccessReply>>().toEqualTypeOf<
-      { ok: true; data: RoomAccessReply } | { ok: false; error: ErrorData }
-    >();
+    expectTypeOf<BusReply<RoomAccessReply>>().toEqualTypeOf<{ ok: true; data: RoomAccessReply } | { ok: false; error: ErrorData }>();
     const Reply = busReplySchema(RoomAccessReplySchema);
     expectTypeOf(Reply.parse).returns.toEqualTypeOf<BusReply<RoomAccessReply>>();
   });

@@ -77,7 +77,11 @@ describe('createServiceApp', () => {
     class Teapot extends Error {}
     const s = shell(
       { database: 'healthy' },
-      { errors: { render: (e) => (e instanceof Teapot ? { statusCode: 418, data: { error_code: 'VALIDATION_ERROR', error_message: 'short and stout' } } : undefined) } },
+      {
+        errors: {
+          render: (e) => (e instanceof Teapot ? { statusCode: 418, data: { error_code: 'VALIDATION_ERROR', error_message: 'short and stout' } } : undefined),
+        },
+      },
     );
     s.app.get('/boom', () => {
       throw new Error('secret detail');

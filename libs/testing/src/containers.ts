@@ -26,11 +26,7 @@ async function stopper(container: StartedTestContainer): Promise<void> {
 export async function startContainer(name: ServiceName): Promise<StartedService> {
   switch (name) {
     case 'postgres': {
-      const c = await new PostgreSqlContainer(IMAGES.postgres)
-        .withUsername('postgres')
-        .withPassword('postgres')
-        .withDatabase('postgres')
-        .start();
+      const c = await new PostgreSqlContainer(IMAGES.postgres).withUsername('postgres').withPassword('postgres').withDatabase('postgres').start();
       return { url: c.getConnectionUri(), stop: () => stopper(c) };
     }
     case 'redis': {

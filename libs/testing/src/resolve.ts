@@ -58,7 +58,9 @@ export async function planBackends(names: readonly ServiceName[], env: NodeJS.Pr
       if (!fromEnv && (await engineAnswers())) return { name, source: 'testcontainers' };
       const nowhere = `${redactPassword(candidate.url)} (${candidate.source}) does not answer: ${error.message}`;
       if (ci) {
-        failures.push(`${name} is not reachable at ${nowhere}. To provide it: ${HOW_TO_PROVIDE[name]}, or run with TESTCONTAINERS=1 where a Docker engine answers.`);
+        failures.push(
+          `${name} is not reachable at ${nowhere}. To provide it: ${HOW_TO_PROVIDE[name]}, or run with TESTCONTAINERS=1 where a Docker engine answers.`,
+        );
         return undefined;
       }
       return { name, source: 'embedded', why: `${nowhere}${fromEnv ? '' : ', and no Docker engine answers'}` };

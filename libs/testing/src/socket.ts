@@ -19,8 +19,14 @@ export interface ClientOptions {
 
 type Predicate = (frame: Frame) => boolean;
 
-export const isType = (type: string, action?: string): Predicate => (f) => f.type === type && (action === undefined || f.data.action === action);
-export const isError = (code: string): Predicate => (f) => f.type === 'error' && f.data.error_code === code;
+export const isType =
+  (type: string, action?: string): Predicate =>
+  (f) =>
+    f.type === type && (action === undefined || f.data.action === action);
+export const isError =
+  (code: string): Predicate =>
+  (f) =>
+    f.type === 'error' && f.data.error_code === code;
 
 /**
  * A raw-protocol WebSocket client for tests (Node 20 has no global WebSocket): records every
@@ -116,5 +122,4 @@ export class TestSocket {
 }
 
 /** Messages of `roomId` (server `text_message` frames) in arrival order. */
-export const texts = (client: TestSocket, roomId: string) =>
-  client.frames.filter((f) => f.type === 'text_message' && f.data['room_id'] === roomId);
+export const texts = (client: TestSocket, roomId: string) => client.frames.filter((f) => f.type === 'text_message' && f.data['room_id'] === roomId);

@@ -40,12 +40,16 @@ describe('a project on embedded backends', () => {
   }, 60_000);
 
   const real = realServers(['nats']);
-  it.skipIf(real.skip)(real.title('on the real server runs every file'), async () => {
-    const { code, out } = await runFixture({ NATS_URL: serviceUrl('nats') });
-    expect(out).toMatch(/\[parley\/testing\] nats: nats:\/\/\S+ \(env\)/);
-    expect(out).toContain('RAN talks.nats.check.ts');
-    expect(out).toContain('RAN the suite that needs NATS');
-    expect(out).not.toContain('skipped');
-    expect(code, out).toBe(0);
-  }, 60_000);
+  it.skipIf(real.skip)(
+    real.title('on the real server runs every file'),
+    async () => {
+      const { code, out } = await runFixture({ NATS_URL: serviceUrl('nats') });
+      expect(out).toMatch(/\[parley\/testing\] nats: nats:\/\/\S+ \(env\)/);
+      expect(out).toContain('RAN talks.nats.check.ts');
+      expect(out).toContain('RAN the suite that needs NATS');
+      expect(out).not.toContain('skipped');
+      expect(code, out).toBe(0);
+    },
+    60_000,
+  );
 });

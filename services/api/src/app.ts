@@ -63,8 +63,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       info: { title: 'Parley API', version: deps.version, description: 'Sessions, rooms and message history' },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required on every endpoint when AUTH_REQUIRED=true; acts for the token’s sub.' },
-          sessionAuth: { type: 'apiKey', in: 'header', name: SESSION_HEADER, description: 'Without AUTH_REQUIRED: names the caller by one of their session ids (a credential; keep it secret).' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'Required on every endpoint when AUTH_REQUIRED=true; acts for the token’s sub.',
+          },
+          sessionAuth: {
+            type: 'apiKey',
+            in: 'header',
+            name: SESSION_HEADER,
+            description: 'Without AUTH_REQUIRED: names the caller by one of their session ids (a credential; keep it secret).',
+          },
         },
       },
       // Either scheme, or none (public rooms and their history are readable anonymously unless AUTH_REQUIRED).

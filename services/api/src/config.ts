@@ -1,4 +1,17 @@
-import { authFields, envBool, envDurationMs, envInt, envUrl, loadConfig, originFields, redisFields, requireVerifierWhenAuthRequired, serviceFields, trustedProxiesField, type Env } from '@parley/config';
+import {
+  authFields,
+  envBool,
+  envDurationMs,
+  envInt,
+  envUrl,
+  loadConfig,
+  originFields,
+  redisFields,
+  requireVerifierWhenAuthRequired,
+  serviceFields,
+  trustedProxiesField,
+  type Env,
+} from '@parley/config';
 import { DEFAULT_LIMITS } from '@parley/protocol';
 import * as z from 'zod';
 

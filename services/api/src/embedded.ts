@@ -17,6 +17,15 @@ export async function startEmbeddedApi(ctx: ServiceContext, env: Env, dataDir: s
   const db = await createPgliteDb({ dataDir });
   const { results } = await migrateToLatest(db);
   ctx.logger.info({ applied: results?.map((r) => r.migrationName) ?? [], data: dataDir ?? 'memory' }, 'pglite: migrations up to date');
-  const app = await buildApp({ db, bus: ctx.bus, logger: ctx.logger, metrics: ctx.metrics, verifier: verifierFromSettings(config), config, instanceId: ctx.instanceId, version: VERSION });
+  const app = await buildApp({
+    db,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    verifier: verifierFromSettings(config),
+    config,
+    instanceId: ctx.instanceId,
+    version: VERSION,
+  });
   return { app, close: () => db.destroy() };
 }

@@ -84,13 +84,22 @@ describe('private rooms', () => {
   it('are invisible to non-members on every REST path, in both modes, and visible to every session of a member', async () => {
     const owner = await guest('p-owner');
     const outsider = await guest('p-outsider');
-    const created = await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'secret', name: 'Secret', visibility: 'private' } });
+    const created = await open.app.inject({
+      method: 'POST',
+      url: '/api/rooms/',
+      headers: owner.headers,
+      payload: { room_id: 'secret', name: 'Secret', visibility: 'private' },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ room_id: 'secret', visibility: 'private', type: 'room' });
 
     const paths = ['/api/rooms/secret/', '/api/rooms/secret/messages/', '/api/rooms/secret/presence/', '/api/rooms/secret/members/'];
     const asOutsiderSecured = await bearer('p-outsider');
-    for (const [app, headers] of [[open, outsider.headers], [open, {}], [secured, asOutsiderSecured]] as const) {
+    for (const [app, headers] of [
+      [open, outsider.headers],
+      [open, {}],
+      [secured, asOutsiderSecured],
+    ] as const) {
       for (const url of paths) expect(status(await app.app.inject({ url, headers })), url).toEqual([404, 'ROOM_NOT_FOUND']);
       const rooms = (await app.app.inject({ url: '/api/rooms/?limit=100', headers })).json<{ rooms: { room_id: string }[] }>().rooms;
       expect(rooms.map((r) => r.room_id)).not.toContain('secret');
@@ -102,7 +111,11 @@ describe('private rooms', () => {
     const add = await open.app.inject({ method: 'POST', url: '/api/rooms/secret/members/', headers: owner.headers, payload: { user_id: 'p-outsider' } });
     expect(add.statusCode).toBe(201);
     const second = await guest('p-outsider');
-    for (const [app, headers] of [[open, outsider.headers], [open, second.headers], [secured, asOutsiderSecured]] as const) {
+    for (const [app, headers] of [
+      [open, outsider.headers],
+      [open, second.headers],
+      [secured, asOutsiderSecured],
+    ] as const) {
       for (const url of paths.slice(0, 2)) expect((await app.app.inject({ url, headers })).statusCode, url).toBe(200);
       const rooms = (await app.app.inject({ url: '/api/rooms/?limit=100', headers })).json<{ rooms: { room_id: string }[] }>().rooms;
       expect(rooms.map((r) => r.room_id)).toContain('secret');
@@ -113,7 +126,12 @@ describe('private rooms', () => {
   it('are entered over the bus by members’ sessions only', async () => {
     const owner = await guest('b-owner');
     const other = await guest('b-other');
-    await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'bus-secret', name: 'Bus secret', visibility: 'private' } });
+    await open.app.inject({
+      method: 'POST',
+      url: '/api/rooms/',
+      headers: owner.headers,
+      payload: { room_id: 'bus-secret', name: 'Bus secret', visibility: 'private' },
+    });
     const ask = (session_id: string) => open.peer.request(subjects.api.roomAccess, { room_id: 'bus-secret', session_id }, timeout);
     expect(await ask(owner.session_id)).toMatchObject({ allowed: true });
     expect(await ask(other.session_id)).toMatchObject({ allowed: false });
@@ -123,9 +141,18 @@ describe('private rooms', () => {
   it('take no message from a non-member, even through a gateway that let one in', async () => {
     const owner = await guest('a-owner');
     const removed = await guest('a-removed');
-    await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'append-secret', name: 'Append secret', visibility: 'private' } });
+    await open.app.inject({
+      method: 'POST',
+      url: '/api/rooms/',
+      headers: owner.headers,
+      payload: { room_id: 'append-secret', name: 'Append secret', visibility: 'private' },
+    });
     const append = (who: typeof owner, client_msg_id: string) =>
-      open.peer.request(subjects.api.appendMessage, { room_id: 'append-secret', session_id: who.session_id, user_id: who.user_id, content: 'hi', client_msg_id }, timeout);
+      open.peer.request(
+        subjects.api.appendMessage,
+        { room_id: 'append-secret', session_id: who.session_id, user_id: who.user_id, content: 'hi', client_msg_id },
+        timeout,
+      );
     await expect(append(owner, 'o-1')).resolves.toMatchObject({ duplicate: false, message: { seq: 1 } });
     await expect(append(removed, 'r-1')).rejects.toMatchObject({ remote: { error_code: 'PERMISSION_DENIED' } });
     await open.app.inject({ method: 'POST', url: '/api/rooms/append-secret/members/', headers: owner.headers, payload: { user_id: 'a-removed' } });
@@ -147,7 +174,8 @@ describe('roles', () => {
     await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: as(owner!), payload: { room_id: 'managed', name: 'Managed', visibility: 'private' } });
     const add = (by: typeof owner, user_id: string, role?: string) =>
       open.app.inject({ method: 'POST', url: '/api/rooms/managed/members/', headers: as(by!), payload: { user_id, ...(role ? { role } : {}) } });
-    const remove = (by: typeof owner, user_id: string) => open.app.inject({ method: 'DELETE', url: `/api/rooms/managed/members/${user_id}/`, headers: as(by!) });
+    const remove = (by: typeof owner, user_id: string) =>
+      open.app.inject({ method: 'DELETE', url: `/api/rooms/managed/members/${user_id}/`, headers: as(by!) });
 
     expect((await add(owner, 'r-admin', 'admin')).statusCode).toBe(201);
     expect((await add(admin, 'r-member')).json()).toMatchObject({ user_id: 'r-member', role: 'member' });
@@ -157,7 +185,9 @@ describe('roles', () => {
     expect(status(await remove(member, 'r-admin'))).toEqual([403, 'PERMISSION_DENIED']);
     const promote = await open.app.inject({ method: 'PATCH', url: '/api/rooms/managed/members/r-member/', headers: as(owner!), payload: { role: 'admin' } });
     expect(promote.json()).toMatchObject({ role: 'admin' });
-    expect(status(await open.app.inject({ method: 'PATCH', url: '/api/rooms/managed/members/r-owner/', headers: as(admin!), payload: { role: 'member' } }))).toEqual([403, 'PERMISSION_DENIED']);
+    expect(
+      status(await open.app.inject({ method: 'PATCH', url: '/api/rooms/managed/members/r-owner/', headers: as(admin!), payload: { role: 'member' } })),
+    ).toEqual([403, 'PERMISSION_DENIED']);
     // A non-member learns nothing, not even that the room exists.
     expect(status(await add(extra, 'r-extra'))).toEqual([404, 'ROOM_NOT_FOUND']);
 
@@ -165,8 +195,13 @@ describe('roles', () => {
     const tap = open.peer.subscribe(subjects.userControl, (c) => void controls.push(c));
     await tap.ready;
     expect((await remove(member, 'r-member')).statusCode).toBe(204);
-    const members = (await open.app.inject({ url: '/api/rooms/managed/members/', headers: as(owner!) })).json<{ members: { user_id: string; role: string }[] }>();
-    expect(members.members.map((m) => [m.user_id, m.role])).toEqual([['r-owner', 'owner'], ['r-admin', 'admin']]);
+    const members = (await open.app.inject({ url: '/api/rooms/managed/members/', headers: as(owner!) })).json<{
+      members: { user_id: string; role: string }[];
+    }>();
+    expect(members.members.map((m) => [m.user_id, m.role])).toEqual([
+      ['r-owner', 'owner'],
+      ['r-admin', 'admin'],
+    ]);
     await expect.poll(() => controls).toEqual([{ user_id: 'r-member', action: 'remove', room_id: 'managed' }]);
     tap.unsubscribe();
   });
@@ -175,7 +210,8 @@ describe('roles', () => {
 describe('direct rooms', () => {
   it('give the one private room of a pair, whichever of the two asks, and nobody else sees it', async () => {
     const [ann, bob, eve] = await Promise.all(['d-ann', 'd-bob', 'd-eve'].map(guest));
-    const dm = (by: typeof ann, user_ids: string[]) => open.app.inject({ method: 'POST', url: '/api/rooms/', headers: by!.headers, payload: { type: 'direct', user_ids } });
+    const dm = (by: typeof ann, user_ids: string[]) =>
+      open.app.inject({ method: 'POST', url: '/api/rooms/', headers: by!.headers, payload: { type: 'direct', user_ids } });
     const first = await dm(ann, ['d-ann', 'd-bob']);
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({ type: 'direct', visibility: 'private' });
@@ -194,9 +230,16 @@ describe('direct rooms', () => {
 
   it('have ids nobody can compute or squat: random, under a prefix named rooms may not use', async () => {
     const [ann, bob] = await Promise.all(['s-ann', 's-bob'].map(guest));
-    const room = (await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: ann!.headers, payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] } })).json<{ room_id: string }>();
+    const room = (
+      await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: ann!.headers, payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] } })
+    ).json<{ room_id: string }>();
     expect(room.room_id).toMatch(/^dm-[0-9a-f]{32}$/);
-    const again = await open.app.inject({ method: 'POST', url: '/api/rooms/', headers: bob!.headers, payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] } });
+    const again = await open.app.inject({
+      method: 'POST',
+      url: '/api/rooms/',
+      headers: bob!.headers,
+      payload: { type: 'direct', user_ids: ['s-ann', 's-bob'] },
+    });
     expect(again.json().room_id).toBe(room.room_id);
     const squat = await open.app.inject({ method: 'POST', url: '/api/rooms/', payload: { room_id: 'dm-squatted', name: 'Squat' } });
     expect(squat.json()).toMatchObject({ error_code: 'VALIDATION_ERROR', details: { field: 'body.room_id' } });
@@ -206,7 +249,12 @@ describe('direct rooms', () => {
     const [ann, bob] = await Promise.all(['x-ann', 'x-bob'].map(guest));
     const replies = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        open.app.inject({ method: 'POST', url: '/api/rooms/', headers: (i % 2 ? ann : bob)!.headers, payload: { type: 'direct', user_ids: ['x-ann', 'x-bob'] } }),
+        open.app.inject({
+          method: 'POST',
+          url: '/api/rooms/',
+          headers: (i % 2 ? ann : bob)!.headers,
+          payload: { type: 'direct', user_ids: ['x-ann', 'x-bob'] },
+        }),
       ),
     );
     expect(new Set(replies.map((r) => r.json().room_id)).size).toBe(1);
@@ -216,7 +264,11 @@ describe('direct rooms', () => {
 
 describe('room creation', () => {
   it('is a permission for guests: off, only token callers create rooms', async () => {
-    const strict = await startApi({ databaseUrl: t.url, verifier: createTokenVerifier({ secret: SECRET }), config: { AUTH_REQUIRED: false, GUEST_ROOM_CREATION: false } });
+    const strict = await startApi({
+      databaseUrl: t.url,
+      verifier: createTokenVerifier({ secret: SECRET }),
+      config: { AUTH_REQUIRED: false, GUEST_ROOM_CREATION: false },
+    });
     try {
       const g = await guest('c-guest');
       const payload = { room_id: 'guest-made', name: 'Guest made' };
@@ -238,7 +290,11 @@ describe('history over the bus', () => {
   it('serves a gateway’s catch-up page after a seq, oldest first, without session ids', async () => {
     const g = await guest('h-user');
     for (const client_msg_id of ['h1', 'h2', 'h3']) {
-      await open.peer.request(subjects.api.appendMessage, { room_id: 'general', session_id: g.session_id, user_id: g.user_id, content: client_msg_id, client_msg_id }, timeout);
+      await open.peer.request(
+        subjects.api.appendMessage,
+        { room_id: 'general', session_id: g.session_id, user_id: g.user_id, content: client_msg_id, client_msg_id },
+        timeout,
+      );
     }
     const all = await open.peer.request(subjects.api.roomHistory, { room_id: 'general', after_seq: 0, limit: 100 }, timeout);
     const mine = all.messages.filter((m) => m.user_id === 'h-user');

@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 const remoteCode = async (work: Promise<unknown>) => {
-  const error = await work.then(() => undefined, (e: unknown) => e);
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BusRequestError);
   return (error as BusRequestError).remote?.error_code;
 };

@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 const remoteCode = async (work: Promise<unknown>) => {
-  const error = await work.then(() => undefined, (e: unknown) => e);
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BusRequestError);
   return (error as BusRequestError).remote?.error_code;
 };
@@ -92,11 +95,16 @@ describe('api.message.append', () => {
     const s = await a.peer.request(subjects.api.resolveSession, { mode: 'user', user_id: 'frank' }, timeout);
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        a.peer.request(subjects.api.appendMessage, { room_id: 'shared', session_id: s.session_id, user_id: 'frank', content: `m${i}`, client_msg_id: `k${i}` }, timeout),
+        a.peer.request(
+          subjects.api.appendMessage,
+          { room_id: 'shared', session_id: s.session_id, user_id: 'frank', content: `m${i}`, client_msg_id: `k${i}` },
+          timeout,
+        ),
       ),
     );
     expect(replies.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    const stored = async (api: TestApi) => Number((await api.app.inject({ url: '/metrics' })).body.match(/^parley_api_messages_stored_total\{[^}]*\} (\d+)/m)?.[1] ?? 0);
+    const stored = async (api: TestApi) =>
+      Number((await api.app.inject({ url: '/metrics' })).body.match(/^parley_api_messages_stored_total\{[^}]*\} (\d+)/m)?.[1] ?? 0);
     const [byA, byB] = [await stored(a), await stored(b)];
     expect(byA + byB).toBeGreaterThanOrEqual(60);
     expect(byA).toBeGreaterThan(0);

@@ -7,7 +7,14 @@ afterAll(() => db?.drop());
 describe('the api process', () => {
   it('migrates on start (two instances at once), serves, and exits 0 on SIGTERM', async () => {
     db = await createTestDatabase('parley_api_main');
-    const env = { DATABASE_URL: db.url, NATS_URL: serviceUrl('nats'), BUS_SUBJECT_PREFIX: uniqueId('main'), REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: uniqueId('main'), MIGRATE_ON_START: 'true' };
+    const env = {
+      DATABASE_URL: db.url,
+      NATS_URL: serviceUrl('nats'),
+      BUS_SUBJECT_PREFIX: uniqueId('main'),
+      REDIS_URL: serviceUrl('redis'),
+      REDIS_KEY_PREFIX: uniqueId('main'),
+      MIGRATE_ON_START: 'true',
+    };
     // Two instances migrating one empty database concurrently: kysely's migration lock serializes them.
     const [one, two] = await Promise.all([startServiceProcess('api', { env }), startServiceProcess('api', { env })]);
     try {

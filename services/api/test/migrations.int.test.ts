@@ -32,7 +32,9 @@ describe('migrations', () => {
     const migrator = createMigrator(t.db);
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
-    const tables = await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('rooms', 'sessions', 'messages', 'memberships')`.execute(t.db);
+    const tables = await sql<{
+      tablename: string;
+    }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('rooms', 'sessions', 'messages', 'memberships')`.execute(t.db);
     expect(tables.rows).toEqual([]);
     expect(await appendFunctions()).toBe(0);
 
@@ -41,7 +43,9 @@ describe('migrations', () => {
     expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success', 'Success']);
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
-    const reply = await new MessageAppender(t.db).append(fromSocket({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' }));
+    const reply = await new MessageAppender(t.db).append(
+      fromSocket({ room_id: 'again', session_id: session.session_id, user_id: 'after', content: 'hi', client_msg_id: 'x' }),
+    );
     expect(reply.message.seq).toBe(1);
   });
 });

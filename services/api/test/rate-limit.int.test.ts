@@ -27,7 +27,13 @@ async function instance(redisUrl: string, prefix: string): Promise<TestApi> {
   const redis = createRedis(redisUrl, logger);
   clients.push(redis);
   await waitForRedis(redis, 5_000);
-  const api = await startApi({ databaseUrl: t.url, prefix, redis, verifier: createTokenVerifier({ secret: SECRET }), config: { AUTH_REQUIRED: false, ...limits } });
+  const api = await startApi({
+    databaseUrl: t.url,
+    prefix,
+    redis,
+    verifier: createTokenVerifier({ secret: SECRET }),
+    config: { AUTH_REQUIRED: false, ...limits },
+  });
   apis.push(api);
   return api;
 }

@@ -65,9 +65,7 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
     describe('MessageAppender', () => {
       it('gives 20 concurrent appenders to one room gap-free seqs 1..n, each stored once', async () => {
         const before = published.length;
-        const replies = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => send(i % 2 ? alice : bob, 'busy', `m${i}`, `c${i}`)),
-        );
+        const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 ? alice : bob, 'busy', `m${i}`, `c${i}`)));
         const seqs = replies.map((r) => r.message.seq).sort((a, b) => a - b);
         expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
         expect(replies.every((r) => !r.duplicate)).toBe(true);
@@ -88,10 +86,15 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
           const appenders = [appender, second];
           const replies = await Promise.all(
             Array.from({ length: 200 }, (_, i) =>
-              appenders[Math.floor(i / 100)]!.append(fromSocket({ room_id: 'busy', session_id: alice.session_id, user_id: 'alice', content: `x${i}`, client_msg_id: `two-${i % 150}` })),
+              appenders[Math.floor(i / 100)]!.append(
+                fromSocket({ room_id: 'busy', session_id: alice.session_id, user_id: 'alice', content: `x${i}`, client_msg_id: `two-${i % 150}` }),
+              ),
             ),
           );
-          const fresh = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);
+          const fresh = replies
+            .filter((r) => !r.duplicate)
+            .map((r) => r.message.seq)
+            .sort((a, b) => a - b);
           expect(fresh).toEqual(Array.from({ length: 150 }, (_, i) => start + i + 1));
           expect(replies.filter((r) => r.duplicate)).toHaveLength(50);
         } finally {
@@ -136,7 +139,11 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
 
       it('rejects an expired session and a session that is not the sender’s', async () => {
         const expired = await insertSession(t.db, { user_id: 'erin', ttl_ms: 60_000 });
-        await t.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1_000) }).where('session_id', '=', expired.session_id).execute();
+        await t.db
+          .updateTable('sessions')
+          .set({ expires_at: new Date(Date.now() - 1_000) })
+          .where('session_id', '=', expired.session_id)
+          .execute();
         const results = await Promise.allSettled([send(expired, 'general', 'late'), send({ ...alice, user_id: 'mallory' }, 'general', 'spoofed')]);
         for (const result of results) {
           expect(result).toMatchObject({ status: 'rejected', reason: expect.any(AppendRejected) });
@@ -169,7 +176,10 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
 
     describe('rooms, sessions and history', () => {
       it('finds what it inserted, refuses a taken room id, and closes a session once', async () => {
-        expect(await insertRoom(t.db, { room_id: 'lobby', name: 'Lobby', description: 'd', category: 'general' })).toMatchObject({ room_id: 'lobby', last_seq: 0 });
+        expect(await insertRoom(t.db, { room_id: 'lobby', name: 'Lobby', description: 'd', category: 'general' })).toMatchObject({
+          room_id: 'lobby',
+          last_seq: 0,
+        });
         expect(await insertRoom(t.db, { room_id: 'lobby', name: 'Again', description: '', category: 'general' })).toBeUndefined();
         expect((await findRoom(t.db, 'lobby'))?.name).toBe('Lobby');
         const s = await insertSession(t.db, { user_id: 'gail', ttl_ms: 60_000, preferences: { theme: 'dark' } });

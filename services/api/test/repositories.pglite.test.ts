@@ -62,7 +62,10 @@ describe('PGlite: one session, shared by concurrent transactions', SLOW, () => {
         appenders[i % 3]!.append(fromSocket({ room_id: 'hot', session_id: s.session_id, user_id: 'alice', content: `m${i}`, client_msg_id: `c${i % 250}` })),
       ),
     );
-    const stored = replies.filter((r) => !r.duplicate).map((r) => r.message.seq).sort((a, b) => a - b);
+    const stored = replies
+      .filter((r) => !r.duplicate)
+      .map((r) => r.message.seq)
+      .sort((a, b) => a - b);
     expect(stored).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
     const byId = new Map(replies.filter((r) => !r.duplicate).map((r) => [r.message.client_msg_id, r.message.message_id]));
     expect(replies.filter((r) => r.duplicate).every((r) => byId.get(r.message.client_msg_id) === r.message.message_id)).toBe(true);

@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 const list = (query = '') => api.app.inject({ url: `/api/rooms/${query}` });
-const session = async (user_id = 'member') => (await api.app.inject({ method: 'POST', url: '/api/sessions/', payload: { user_id } })).json().session_id as string;
+const session = async (user_id = 'member') =>
+  (await api.app.inject({ method: 'POST', url: '/api/sessions/', payload: { user_id } })).json().session_id as string;
 
 describe('GET /api/rooms/', () => {
   it('lists the seed’s general room after the first migration, in the seed’s shape', async () => {
@@ -158,7 +159,11 @@ describe('POST /api/rooms/{room_id}/join/ and leave/', () => {
     const session_id = await session();
     const noRoom = await api.app.inject({ method: 'POST', url: '/api/rooms/nowhere/join/', payload: { session_id } });
     expect([noRoom.statusCode, noRoom.json().error_code]).toEqual([404, 'ROOM_NOT_FOUND']);
-    const noSession = await api.app.inject({ method: 'POST', url: '/api/rooms/general/join/', payload: { session_id: '550e8400-e29b-41d4-a716-446655440000' } });
+    const noSession = await api.app.inject({
+      method: 'POST',
+      url: '/api/rooms/general/join/',
+      payload: { session_id: '550e8400-e29b-41d4-a716-446655440000' },
+    });
     expect([noSession.statusCode, noSession.json().error_code]).toEqual([401, 'AUTHENTICATION_ERROR']);
     const bad = await api.app.inject({ method: 'POST', url: '/api/rooms/general/join/', payload: { session_id: 'nope' } });
     expect(bad.json()).toMatchObject({ error_code: 'VALIDATION_ERROR', details: { field: 'body.session_id' } });

@@ -73,7 +73,11 @@ describe('GET /api/sessions/{session_id}/', () => {
 
   it('reports an expired session as expired', async () => {
     const { session_id } = (await create({ user_id: 'old' })).json();
-    await api.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('session_id', '=', session_id).execute();
+    await api.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('session_id', '=', session_id)
+      .execute();
     expect((await api.app.inject({ url: `/api/sessions/${session_id}/` })).json()).toMatchObject({ status: 'expired' });
   });
 

@@ -24,7 +24,9 @@ wss.on('connection', (socket, req) => {
   socket.on('message', (data) => {
     if (!room) return;
     const frame = JSON.parse(data.toString()) as { data: { content: string } };
-    const out = Buffer.from(JSON.stringify({ type: 'text_message', timestamp: Date.now(), data: { room_id: roomId, seq: ++room.seq, content: frame.data.content } }));
+    const out = Buffer.from(
+      JSON.stringify({ type: 'text_message', timestamp: Date.now(), data: { room_id: roomId, seq: ++room.seq, content: frame.data.content } }),
+    );
     for (const member of room.members) member.send(out, { binary: false });
   });
   socket.on('close', () => room?.members.delete(socket));

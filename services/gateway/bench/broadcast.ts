@@ -121,7 +121,7 @@ export class BroadcastLoad {
     this.delivered = this.duplicates = this.gaps = this.accepted = this.errors = 0;
     const senders = this.options.rooms.flatMap((room) => this.members.filter((m) => m.room === room).slice(0, this.options.sendersPerRoom));
     // Interleave rooms so consecutive messages go to different rooms.
-    senders.sort((a, b) => this.members.indexOf(a) % this.options.members - this.members.indexOf(b) % this.options.members);
+    senders.sort((a, b) => (this.members.indexOf(a) % this.options.members) - (this.members.indexOf(b) % this.options.members));
     const total = Math.round(rate * seconds);
     const cpuBefore = this.cpu();
     const started = performance.now();
@@ -182,11 +182,14 @@ export class BroadcastLoad {
 
   async close(): Promise<void> {
     await Promise.all(
-      this.members.map((m) => new Promise<void>((resolve) => {
-        if (m.ws.readyState === WebSocket.CLOSED) return resolve();
-        m.ws.once('close', () => resolve());
-        m.ws.close();
-      })),
+      this.members.map(
+        (m) =>
+          new Promise<void>((resolve) => {
+            if (m.ws.readyState === WebSocket.CLOSED) return resolve();
+            m.ws.once('close', () => resolve());
+            m.ws.close();
+          }),
+      ),
     );
   }
 }

@@ -41,10 +41,15 @@ export async function measureIdle(pid: number, url: string, count: number): Prom
   await sleep(5_000);
   const loaded = rssBytes(pid);
 
-  await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
-    ws.once('close', () => resolve());
-    ws.close();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close();
+        }),
+    ),
+  );
   return {
     connections: count,
     baselineMiB: baseline / 1_048_576,

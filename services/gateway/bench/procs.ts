@@ -45,7 +45,14 @@ export async function startBare(): Promise<Proc> {
   const port = await freePort();
   const { child, output } = spawnScript('services/gateway/bench/bare-server.ts', { PORT: String(port), HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (child.exitCode !== null || i > 300) throw new Error(`bare server did not start:\n${output()}`);
     await sleep(100);
   }

@@ -35,7 +35,10 @@ const ROOMS = env('BENCH_ROOMS', 10);
 const MEMBERS = env('BENCH_MEMBERS', 100);
 const RATE = env('BENCH_RATE', 100);
 const SECONDS = env('BENCH_SECONDS', 20);
-const RAMP = (process.env['BENCH_RAMP'] ?? '200,400,800,1600').split(',').map(Number).filter((n) => n > 0);
+const RAMP = (process.env['BENCH_RAMP'] ?? '200,400,800,1600')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const RAMP_SECONDS = env('BENCH_RAMP_SECONDS', 5);
 const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 2);
 const P99_CEILING_MS = 50;
@@ -53,7 +56,9 @@ function printIdle(name: string, r: IdleResult): void {
 }
 
 function printStep(name: string, r: StepResult): void {
-  const cpu = Object.entries(r.cpu).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+  const cpu = Object.entries(r.cpu)
+    .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+    .join(', ');
   console.log(
     `${label(name)} ${r.rate} msg/s × ${r.seconds} s: sent ${r.sent}, accepted ${r.accepted}, errors ${r.errors}, ` +
       `delivered ${r.delivered}/${r.expected} (${fmt((100 * r.delivered) / Math.max(1, r.expected), 2)}%), dup ${r.duplicates}, holes ${r.gaps}; ` +
@@ -127,11 +132,17 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   console.log(`\n# Broadcast: ${ROOMS} rooms × ${MEMBERS} members; gateway with persistence (API + Postgres), bare ws without`);
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
   for (const room_id of rooms) {
-    const created = await fetch(`${api.url}/api/rooms/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room_id, name: room_id }) });
+    const created = await fetch(`${api.url}/api/rooms/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room_id, name: room_id }),
+    });
     if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
   }
   const store = await measureStore(NATS_URL, prefix, api.url, rooms, RATE, Math.min(SECONDS, 10));
-  console.log(`${label('store only')} ${store.rate} appends/s over the bus, no gateway: stored ${store.stored}/${store.sent}; p50 ${fmt(store.p50, 2)} ms, p99 ${fmt(store.p99, 2)} ms`);
+  console.log(
+    `${label('store only')} ${store.rate} appends/s over the bus, no gateway: stored ${store.stored}/${store.sent}; p50 ${fmt(store.p50, 2)} ms, p99 ${fmt(store.p99, 2)} ms`,
+  );
   const gateway = await start(
     startService('gateway', {
       ...gatewayEnv,
@@ -145,7 +156,14 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   await broadcast('gateway', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() });
   // prom-client's event-loop figures include its 10 ms sampling resolution.
   const lag = ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
-  const gatewaySeries = ['parley_gateway_messages_out_total', 'parley_gateway_broadcasts_encoded_total', 'parley_gateway_live_holes_total', 'parley_gateway_late_messages_total', 'parley_gateway_send_ack_seconds_sum', 'parley_gateway_send_ack_seconds_count'];
+  const gatewaySeries = [
+    'parley_gateway_messages_out_total',
+    'parley_gateway_broadcasts_encoded_total',
+    'parley_gateway_live_holes_total',
+    'parley_gateway_late_messages_total',
+    'parley_gateway_send_ack_seconds_sum',
+    'parley_gateway_send_ack_seconds_count',
+  ];
   console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
   console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
   await gateway.stop();
@@ -161,7 +179,14 @@ async function tracedRun({ start }: Setup, db: string): Promise<void> {
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
     const api = await start(startService('api', { DATABASE_URL: db, NATS_URL, BUS_SUBJECT_PREFIX: prefix, ...otel }));
     const gateway = await start(
-      startService('gateway', { NATS_URL, BUS_SUBJECT_PREFIX: prefix, WS_MESSAGE_RATE_PER_SEC: '1000', WS_MESSAGE_BURST: '1000', WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100), ...otel }),
+      startService('gateway', {
+        NATS_URL,
+        BUS_SUBJECT_PREFIX: prefix,
+        WS_MESSAGE_RATE_PER_SEC: '1000',
+        WS_MESSAGE_BURST: '1000',
+        WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100),
+        ...otel,
+      }),
     );
     const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
     await broadcast('traced', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() }, []);
@@ -180,7 +205,11 @@ async function embeddedRun(start: Setup['start']): Promise<void> {
   await start(Promise.resolve(embedded));
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
   for (const room_id of rooms) {
-    const created = await fetch(`${embedded.edge}/api/rooms/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room_id, name: room_id }) });
+    const created = await fetch(`${embedded.edge}/api/rooms/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room_id, name: room_id }),
+    });
     if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
   }
   await broadcast('embedded', embedded, rooms, { embedded: () => [embedded.pid] });
@@ -189,7 +218,9 @@ async function embeddedRun(start: Setup['start']): Promise<void> {
 
 async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
   console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process`);
-  const gateway = await start(startService('gateway', { ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }));
+  const gateway = await start(
+    startService('gateway', { ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }),
+  );
   printIdle('gateway', await measureIdle(gateway.pid, `${ws(gateway)}/ws/chat/`, IDLE));
   await gateway.stop();
   const bare = await start(startBare());
@@ -207,7 +238,9 @@ async function main(): Promise<void> {
     return proc;
   };
   try {
-    const api = await start(startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...nodeOptions('BENCH_API_NODE_OPTIONS') }));
+    const api = await start(
+      startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...nodeOptions('BENCH_API_NODE_OPTIONS') }),
+    );
     const bare = await start(startBare());
     const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
     if (SECONDS > 0) await broadcastRun(setup);

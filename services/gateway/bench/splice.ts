@@ -41,6 +41,9 @@ const spliced = time('encode once, addressed to each member', () => {
   for (let m = 0; m < MEMBERS; m++) sink += frame.for(sessions[m]!).length;
 });
 const perMember = time('serialize once per member (the naive way)', () => {
-  for (let m = 0; m < MEMBERS; m++) sink += Buffer.from(JSON.stringify({ type: 'text_message', timestamp: Date.now(), session_id: sessions[m], data: message })).length;
+  for (let m = 0; m < MEMBERS; m++)
+    sink += Buffer.from(JSON.stringify({ type: 'text_message', timestamp: Date.now(), session_id: sessions[m], data: message })).length;
 });
-console.log(`addressing costs ${((spliced - shared) / MEMBERS).toFixed(0)} ns per member; per-member serialization would cost ${((perMember - shared) / MEMBERS).toFixed(0)} ns (${sink > 0 ? 'ok' : ''})`);
+console.log(
+  `addressing costs ${((spliced - shared) / MEMBERS).toFixed(0)} ns per member; per-member serialization would cost ${((perMember - shared) / MEMBERS).toFixed(0)} ns (${sink > 0 ? 'ok' : ''})`,
+);

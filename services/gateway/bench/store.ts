@@ -14,7 +14,14 @@ export interface StoreResult {
  * sockets) at `rate`/s for `seconds`, spread over `rooms`, each reply's latency measured. Whatever
  * the gateway adds to send→deliver is on top of this.
  */
-export async function measureStore(natsUrl: string, prefix: string, apiUrl: string, rooms: readonly string[], rate: number, seconds: number): Promise<StoreResult> {
+export async function measureStore(
+  natsUrl: string,
+  prefix: string,
+  apiUrl: string,
+  rooms: readonly string[],
+  rate: number,
+  seconds: number,
+): Promise<StoreResult> {
   const nc = await connectNats({ servers: natsUrl, name: 'bench-store' });
   const bus = createNatsBus(nc, { logger: silentLogger, subjectPrefix: prefix });
   try {
@@ -25,20 +32,31 @@ export async function measureStore(natsUrl: string, prefix: string, apiUrl: stri
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ user_id: `store-${i}` }),
         });
-        return ((await response.json()) as { session_id: string; user_id: string });
+        return (await response.json()) as { session_id: string; user_id: string };
       }),
     );
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
     const total = Math.round(rate * seconds);
     const started = performance.now();
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1_000) * rate) + 1);
       for (; sent < due; sent++) {
         const session = sessions[sent % sessions.length]!;
         const at = performance.now();
-        const request = { room_id: rooms[sent % rooms.length]!, session_id: session.session_id, user_id: session.user_id, content: 'store bench', client_msg_id: `s${sent}` };
-        pending.push(bus.request(subjects.api.appendMessage, request, { timeoutMs: 10_000 }).then(() => void latencies.push(performance.now() - at), () => undefined));
+        const request = {
+          room_id: rooms[sent % rooms.length]!,
+          session_id: session.session_id,
+          user_id: session.user_id,
+          content: 'store bench',
+          client_msg_id: `s${sent}`,
+        };
+        pending.push(
+          bus.request(subjects.api.appendMessage, request, { timeoutMs: 10_000 }).then(
+            () => void latencies.push(performance.now() - at),
+            () => undefined,
+          ),
+        );
       }
       await sleep(2);
     }

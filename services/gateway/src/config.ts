@@ -1,4 +1,15 @@
-import { authFields, envDurationMs, envInt, loadConfig, originFields, redisFields, requireVerifierWhenAuthRequired, serviceFields, trustedProxiesField, type Env } from '@parley/config';
+import {
+  authFields,
+  envDurationMs,
+  envInt,
+  loadConfig,
+  originFields,
+  redisFields,
+  requireVerifierWhenAuthRequired,
+  serviceFields,
+  trustedProxiesField,
+  type Env,
+} from '@parley/config';
 import { DEFAULT_LIMITS, type Limits } from '@parley/protocol';
 import * as z from 'zod';
 

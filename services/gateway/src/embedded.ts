@@ -8,5 +8,15 @@ import { VERSION } from './version.js';
 /** The gateway in embedded mode (one process hosting every service): unchanged but for the host's bus. */
 export async function startEmbeddedGateway(ctx: ServiceContext, env: Env): Promise<Started> {
   const config = loadGatewayConfig(env);
-  return { app: await buildApp({ bus: ctx.bus, logger: ctx.logger, metrics: ctx.metrics, verifier: verifierFromSettings(config), config, instanceId: ctx.instanceId, version: VERSION }) };
+  return {
+    app: await buildApp({
+      bus: ctx.bus,
+      logger: ctx.logger,
+      metrics: ctx.metrics,
+      verifier: verifierFromSettings(config),
+      config,
+      instanceId: ctx.instanceId,
+      version: VERSION,
+    }),
+  };
 }

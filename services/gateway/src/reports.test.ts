@@ -69,7 +69,12 @@ describe('sendSpread', () => {
 
   it('stops at the first batch that is refused', async () => {
     const seen: number[] = [];
-    const done = sendSpread(3, 0, () => false, (batch) => (seen.push(batch), batch < 1));
+    const done = sendSpread(
+      3,
+      0,
+      () => false,
+      (batch) => (seen.push(batch), batch < 1),
+    );
     await vi.runAllTimersAsync();
     await done;
     expect(seen).toEqual([0, 1]);

@@ -27,10 +27,7 @@ async function expectAuthFailure(client: Client): Promise<void> {
 beforeAll(async () => {
   stack = await bed.start();
   open = await gateway({ WS_ALLOWED_ORIGINS: 'https://chat.example.com' });
-  secured = await gateway(
-    { AUTH_REQUIRED: 'true', JWT_SECRET: SECRET },
-    { verifier: createTokenVerifier({ secret: SECRET }), captureLogs: true },
-  );
+  secured = await gateway({ AUTH_REQUIRED: 'true', JWT_SECRET: SECRET }, { verifier: createTokenVerifier({ secret: SECRET }), captureLogs: true });
 });
 
 afterAll(bed.close);

@@ -85,7 +85,8 @@ describe('delivery across gateways', () => {
     await createRoom('encode-once');
     const members = await Promise.all(Array.from({ length: 5 }, () => connect(b, '/ws/chat/encode-once/')));
     await Promise.all(members.map((m) => m.next(isType('system_message', 'room_joined'))));
-    const encoded = async () => Number(/parley_gateway_broadcasts_encoded_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${b.http}/metrics`)).text())?.[1] ?? 0);
+    const encoded = async () =>
+      Number(/parley_gateway_broadcasts_encoded_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${b.http}/metrics`)).text())?.[1] ?? 0);
     const before = await encoded();
     const sender = await connect(a);
     sender.sendText('one encoding', 'encode-once');
@@ -176,10 +177,10 @@ describe('delivery across gateways', () => {
     const db = new pg.Client({ connectionString: stack.db.url });
     await db.connect();
     try {
-      await db.query(
-        `INSERT INTO messages (room_id, seq, session_id, user_id, content) VALUES ('holes', 2, $1, $2, 'two, never broadcast')`,
-        [sender.sessionId, sender.welcome['user_id']],
-      );
+      await db.query(`INSERT INTO messages (room_id, seq, session_id, user_id, content) VALUES ('holes', 2, $1, $2, 'two, never broadcast')`, [
+        sender.sessionId,
+        sender.welcome['user_id'],
+      ]);
       await db.query(`UPDATE rooms SET last_seq = 2 WHERE room_id = 'holes'`);
     } finally {
       await db.end();

@@ -60,15 +60,17 @@ describe('text_message content and timestamp', () => {
     expect(history.body.messages.every((m) => m.timestamp === Date.parse(m.created_at))).toBe(true);
   });
 
-  it.each([['empty', ''], ['spaces', '   '], ['a lone U+2028', '\u2028'], ['mixed Unicode whitespace', ' \u00a0\u3000\n']])(
-    'refuses %s content with the seed’s validation error, storing nothing',
-    async (_name, content) => {
-      const client = await bed.connect(`${g.ws}/ws/chat/`);
-      client.sendText(content, 'general', { client_msg_id: 'blank' });
-      const error = await client.next(isError('VALIDATION_ERROR'));
-      expect(error.data).toMatchObject({ error_message: 'Invalid message format', details: { field: 'content', issue: 'Message content cannot be empty' } });
-      const history = await stack.rest<{ messages: { content: string }[] }>('/api/rooms/general/messages/');
-      expect(history.body.messages.some((m) => m.content.trim() === '')).toBe(false);
-    },
-  );
+  it.each([
+    ['empty', ''],
+    ['spaces', '   '],
+    ['a lone U+2028', '\u2028'],
+    ['mixed Unicode whitespace', ' \u00a0\u3000\n'],
+  ])('refuses %s content with the seed’s validation error, storing nothing', async (_name, content) => {
+    const client = await bed.connect(`${g.ws}/ws/chat/`);
+    client.sendText(content, 'general', { client_msg_id: 'blank' });
+    const error = await client.next(isError('VALIDATION_ERROR'));
+    expect(error.data).toMatchObject({ error_message: 'Invalid message format', details: { field: 'content', issue: 'Message content cannot be empty' } });
+    const history = await stack.rest<{ messages: { content: string }[] }>('/api/rooms/general/messages/');
+    expect(history.body.messages.some((m) => m.content.trim() === '')).toBe(false);
+  });
 });

@@ -136,7 +136,13 @@ describe('health and reports', () => {
       ['leave', 'general'],
       ['disconnect', undefined],
     ]);
-    await until(() => stats.flatMap((r) => r.sessions).filter((s) => s.session_id === sid).reduce((n, s) => n + s.messages_received, 0) === 1);
+    await until(
+      () =>
+        stats
+          .flatMap((r) => r.sessions)
+          .filter((s) => s.session_id === sid)
+          .reduce((n, s) => n + s.messages_received, 0) === 1,
+    );
     // The API sums the reports into the session's statistics: one message sent, one received (its echo).
     for (let i = 0; i < 100; i++) {
       const session = await stack.rest<{ statistics: { messages_received: number; messages_sent: number } }>(`/api/sessions/${sid}/`);

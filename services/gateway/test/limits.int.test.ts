@@ -129,12 +129,13 @@ describe('limits', () => {
 });
 
 describe('handshake and idle timeouts', () => {
-  const closedSocket = (socket: Socket) => new Promise<string>((resolve) => {
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(received));
-  });
+  const closedSocket = (socket: Socket) =>
+    new Promise<string>((resolve) => {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(received));
+    });
 
   it('closes a TCP connection that never sends a request, and one that drips its upgrade headers forever', async () => {
     const strict = await gateway({ WS_IDLE_TIMEOUT_MS: '300', WS_HANDSHAKE_TIMEOUT_MS: '500' });
@@ -155,4 +156,3 @@ describe('handshake and idle timeouts', () => {
     await stillOpen(client, 12);
   });
 });
-

@@ -25,7 +25,15 @@ export async function startApiStack(label: string, env: Record<string, string> =
   const db = await createTestDatabase(`parley_gw_${label}`);
   const prefix = uniqueId(label);
   const api = await startServiceProcess('api', {
-    env: { DATABASE_URL: db.url, NATS_URL: serviceUrl('nats'), BUS_SUBJECT_PREFIX: prefix, REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: prefix, MIGRATE_ON_START: 'true', ...env },
+    env: {
+      DATABASE_URL: db.url,
+      NATS_URL: serviceUrl('nats'),
+      BUS_SUBJECT_PREFIX: prefix,
+      REDIS_URL: serviceUrl('redis'),
+      REDIS_KEY_PREFIX: prefix,
+      MIGRATE_ON_START: 'true',
+      ...env,
+    },
   });
   const nc = await connectNats({ servers: serviceUrl('nats'), name: `test-${label}` });
   const peer = createNatsBus(nc, { logger: createLogger({ service: 'test', level: 'silent' }), subjectPrefix: prefix });
@@ -82,9 +90,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
       done();
     },
   });
-  const logger = captureLogs
-    ? createLogger({ service: 'gateway', level: 'debug', destination })
-    : createLogger({ service: 'gateway', level: 'silent' });
+  const logger = captureLogs ? createLogger({ service: 'gateway', level: 'debug', destination }) : createLogger({ service: 'gateway', level: 'silent' });
   // Redis keys under the stack's prefix: parallel test files (and other runs on this machine) never share a user's limits.
   const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: stack.prefix, ...env });
   const redis = createRedis(config.REDIS_URL, logger, { commandTimeoutMs: config.WS_LIMITS_REDIS_TIMEOUT_MS });

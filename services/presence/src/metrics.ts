@@ -26,7 +26,10 @@ export function presenceMetrics(metrics: Metrics, probes: { redisUp(): boolean; 
     registers,
     async collect() {
       // A scrape must not fail because Redis does: keep the last value.
-      await probes.onlineUsers().then((n) => this.set(n), () => undefined);
+      await probes.onlineUsers().then(
+        (n) => this.set(n),
+        () => undefined,
+      );
     },
   });
   return {

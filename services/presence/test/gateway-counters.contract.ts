@@ -19,7 +19,12 @@ export function describeGatewayCountersContract(name: string, open: (options: Ga
         const s = fresh.counters;
         const t0 = Date.now() - 600_000;
         try {
-          expect(await s.record([{ gatewayId: 'g1', startedAtMs: t0, messages: 10 }, { gatewayId: 'g2', startedAtMs: t0, messages: 5 }])).toBe(15);
+          expect(
+            await s.record([
+              { gatewayId: 'g1', startedAtMs: t0, messages: 10 },
+              { gatewayId: 'g2', startedAtMs: t0, messages: 5 },
+            ]),
+          ).toBe(15);
           // An older report of the same incarnation, landing late, never lowers it (start times within the tolerance).
           expect(await s.record([{ gatewayId: 'g1', startedAtMs: t0 + 1_000, messages: 8 }])).toBe(15);
           // g1 restarted under the same id: its old count is retired, the new one adds up.

@@ -29,7 +29,10 @@ describe('Redis outage', () => {
     await expect.poll(async () => (await s.healthz()).body, poll).toMatchObject({ status: 'degraded', components: { redis: 'unhealthy' } });
     expect((await s.healthz()).status).toBe(200);
     expect((await fetch(`${s.presence.url}/readyz`)).status).toBe(200);
-    const error = await counts().then(() => undefined, (e: unknown) => e);
+    const error = await counts().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BusRequestError);
     expect((error as BusRequestError).remote).toMatchObject({ error_code: 'SERVICE_UNAVAILABLE', details: { retryable: true } });
 
@@ -51,7 +54,10 @@ describe('Redis outage', () => {
     p.pause();
     expect(await s.healthz()).toMatchObject({ status: 200, body: { status: 'degraded', components: { redis: 'unhealthy' } } });
     const query = s.bus().request(subjects.presence.room, { room_id: 'general' }, { timeoutMs: 5_000 });
-    const error = await query.then(() => undefined, (e: unknown) => e);
+    const error = await query.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as BusRequestError).remote?.error_code).toBe('SERVICE_UNAVAILABLE');
 
     p.resume();

@@ -132,7 +132,13 @@ export function describePresenceStoreContract(name: string, open: (options: Pres
         const room = uniqueId('r');
         const users = Array.from({ length: 30 }, (_, i) => conn(`u${i}`));
         const other = conn('stays');
-        await store.apply(refresh(users.map((u) => u.entry([room])), Date.now(), 1));
+        await store.apply(
+          refresh(
+            users.map((u) => u.entry([room])),
+            Date.now(),
+            1,
+          ),
+        );
         await store.apply(refresh([other.entry([room])]));
         await new Promise((r) => setTimeout(r, 5)); // let the 1 ms TTL pass
         const second = t.peer({ ...OPTIONS, sweepBatch: 7 });

@@ -105,7 +105,10 @@ export class FakeGateway {
     readonly url: string,
   ) {
     wss.on('connection', (socket, request) => {
-      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      const offered = (request.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       this.#accept(socket, new URL(request.url ?? '/', url), offered);
     });
   }
@@ -199,9 +202,7 @@ export class FakeGateway {
     if (typeof reaction === 'object') return conn.send('error', reaction);
     conn.rooms.add(data.room_id);
     const msgId = data.client_msg_id ?? null;
-    const existing = (this.log.get(data.room_id) ?? []).find(
-      (m) => msgId !== null && m.client_msg_id === msgId && m.user_id === conn.userId,
-    );
+    const existing = (this.log.get(data.room_id) ?? []).find((m) => msgId !== null && m.client_msg_id === msgId && m.user_id === conn.userId);
     const stored = existing ?? this.#store(data.room_id, data.content, conn.userId, msgId);
     if (reaction === 'store_no_ack') return;
     conn.send('message_ack', {

@@ -3,14 +3,7 @@ import { WebSocket } from 'ws';
 
 import type { ChatMessage, ErrorData, SystemMessageData } from '@parley/protocol';
 
-import {
-  createClient,
-  type ClientOptions,
-  type ClientState,
-  type DebugEvent,
-  type ParleyClient,
-  type PresenceChange,
-} from '../../src/index.js';
+import { createClient, type ClientOptions, type ClientState, type DebugEvent, type ParleyClient, type PresenceChange } from '../../src/index.js';
 import { FakeGateway } from './fake-gateway.js';
 
 /** Everything a client reported, in order. */
@@ -39,10 +32,7 @@ export async function startGateway(): Promise<FakeGateway> {
  * A client of `gateway` using `ws`, closed after the test, with every event recorded.
  * Real timers and a 5–20 ms backoff unless `options` say otherwise.
  */
-export function startClient(
-  gateway: FakeGateway,
-  options: Partial<ClientOptions> = {},
-): { client: ParleyClient; events: Recorded } {
+export function startClient(gateway: FakeGateway, options: Partial<ClientOptions> = {}): { client: ParleyClient; events: Recorded } {
   const client = createClient({ url: gateway.url, WebSocket, backoff: { minMs: 5, maxMs: 20 }, ...options });
   cleanups.push(() => client.close());
   const events: Recorded = { messages: [], states: [], system: [], presence: [], errors: [], debug: [] };

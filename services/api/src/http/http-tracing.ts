@@ -15,7 +15,11 @@ export function traceHttp(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
-    const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } }, parent);
+    const span = tracer.startSpan(
+      `${request.method} ${route}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
+      parent,
+    );
     spans.set(request, span);
     done();
   });

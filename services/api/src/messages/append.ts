@@ -98,7 +98,10 @@ export class MessageAppender {
       batch[0]!.traceContext,
     );
     try {
-      outcome = await appendBatch(this.db, batch.map((p) => p.request));
+      outcome = await appendBatch(
+        this.db,
+        batch.map((p) => p.request),
+      );
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
@@ -118,4 +121,3 @@ export class MessageAppender {
     });
   }
 }
-

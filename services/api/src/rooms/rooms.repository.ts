@@ -11,16 +11,16 @@ export interface RoomPage {
  * A page of the rooms `viewer` may see: every public room, and the private rooms `viewer` is a
  * member of (none for an anonymous caller).
  */
-export async function listRooms(
-  db: Db,
-  q: { limit: number; offset: number; category?: string | undefined },
-  viewer: string | undefined,
-): Promise<RoomPage> {
+export async function listRooms(db: Db, q: { limit: number; offset: number; category?: string | undefined }, viewer: string | undefined): Promise<RoomPage> {
   let base = db.selectFrom('rooms').where((eb) => {
     const open = eb('visibility', '=', 'public');
     if (viewer === undefined) return open;
     const member = eb.exists(
-      eb.selectFrom('room_members').select('room_members.room_id').whereRef('room_members.room_id', '=', 'rooms.room_id').where('room_members.user_id', '=', viewer),
+      eb
+        .selectFrom('room_members')
+        .select('room_members.room_id')
+        .whereRef('room_members.room_id', '=', 'rooms.room_id')
+        .where('room_members.user_id', '=', viewer),
     );
     return eb.or([open, member]);
   });
@@ -74,11 +74,7 @@ export async function joinRoom(db: Db, roomId: string, sessionId: string): Promi
 }
 
 export async function leaveRoom(db: Db, roomId: string, sessionId: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('memberships')
-    .where('room_id', '=', roomId)
-    .where('session_id', '=', sessionId)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('memberships').where('room_id', '=', roomId).where('session_id', '=', sessionId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -102,7 +98,10 @@ export async function directRoom(db: Db, users: readonly [string, string], roomI
       .onConflict((oc) => oc.columns(['user_low', 'user_high']).doNothing())
       .executeTakeFirst();
     if (claimed.numInsertedOrUpdatedRows === 1n) {
-      await tx.insertInto('room_members').values([user_low, user_high].map((user_id) => ({ room_id: roomId, user_id, role: 'member' as const }))).execute();
+      await tx
+        .insertInto('room_members')
+        .values([user_low, user_high].map((user_id) => ({ room_id: roomId, user_id, role: 'member' as const })))
+        .execute();
       return { row, created: true };
     }
     await tx.deleteFrom('rooms').where('room_id', '=', roomId).execute();

@@ -115,7 +115,12 @@ export const roomRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }
   app.get(
     '/api/rooms/:room_id/members/',
     {
-      schema: { tags: ['members'], summary: 'A room’s members and their roles', params: RoomParamsSchema, response: { 200: ListMembersResponseSchema, ...errors } },
+      schema: {
+        tags: ['members'],
+        summary: 'A room’s members and their roles',
+        params: RoomParamsSchema,
+        response: { 200: ListMembersResponseSchema, ...errors },
+      },
     },
     (request) => rooms.members(request.params.room_id, request.caller),
   );

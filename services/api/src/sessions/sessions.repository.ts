@@ -76,6 +76,10 @@ export async function addStats(db: Db, rows: readonly StatsIncrement[]): Promise
 
 /** Messages stored for the session: the record, so retries and lost sockets can never skew it. */
 export async function messagesSent(db: Db, sessionId: string): Promise<number> {
-  const { n } = await db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('session_id', '=', sessionId)
+    .executeTakeFirstOrThrow();
   return Number(n);
 }

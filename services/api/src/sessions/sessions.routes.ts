@@ -1,11 +1,5 @@
 import { subjects } from '@parley/bus';
-import {
-  CreateSessionRequestSchema,
-  CreateSessionResponseSchema,
-  HttpErrorBodySchema,
-  SessionParamsSchema,
-  SessionResponseSchema,
-} from '@parley/protocol';
+import { CreateSessionRequestSchema, CreateSessionResponseSchema, HttpErrorBodySchema, SessionParamsSchema, SessionResponseSchema } from '@parley/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import * as z from 'zod';
 import type { ApiDeps } from '../deps.js';

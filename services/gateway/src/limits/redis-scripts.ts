@@ -95,7 +95,15 @@ return out
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    limitsAdmit(connsKey: string, rateKey: string, member: string, cap: number, ttlMs: number, rate: number, burst: number): Result<[number, number, string], Context>;
+    limitsAdmit(
+      connsKey: string,
+      rateKey: string,
+      member: string,
+      cap: number,
+      ttlMs: number,
+      rate: number,
+      burst: number,
+    ): Result<[number, number, string], Context>;
     limitsRefresh(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
     limitsSpend(numKeys: number, ...keysThenArgs: (string | number)[]): Result<string[], Context>;
   }

@@ -48,7 +48,15 @@ export class UserConnections {
     this.localCount.set(userId, count + 1);
     if (this.redis?.status !== 'ready') return { ok: true };
     try {
-      const [admitted, , tokens] = await this.redis.limitsAdmit(this.keys.conns(userId), this.keys.rate(userId), member, this.cap, this.ttlMs, this.rate.perSec, this.rate.burst);
+      const [admitted, , tokens] = await this.redis.limitsAdmit(
+        this.keys.conns(userId),
+        this.keys.rate(userId),
+        member,
+        this.cap,
+        this.ttlMs,
+        this.rate.perSec,
+        this.rate.burst,
+      );
       if (admitted === 1) return { ok: true, tokens: Number(tokens) };
       this.forget(member);
       return { ok: false, scope: 'cluster' };

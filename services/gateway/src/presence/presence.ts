@@ -83,10 +83,15 @@ export class PresenceReporter {
       bytes += size;
     }
     if (batch.length > 0) batches.push(batch);
-    await sendSpread(batches.length, this.refreshMs, () => false, (i) => {
-      this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at });
-      return true;
-    });
+    await sendSpread(
+      batches.length,
+      this.refreshMs,
+      () => false,
+      (i) => {
+        this.publish({ kind: 'refresh', gateway_id: this.gatewayId, connections: batches[i]!, ttl_ms: this.ttlMs, at });
+        return true;
+      },
+    );
   }
 
   private fields(conn: Connection) {

@@ -10,8 +10,7 @@ import { RoomStream, type CatchUpOptions } from './room-stream.js';
 import { RoomSubscriptions } from './subscriptions.js';
 
 export type JoinOutcome =
-  | { readonly ok: true; readonly stream: RoomStream; readonly lastSeq: number; readonly fresh: boolean }
-  | { readonly ok: false; readonly error: ErrorData };
+  { readonly ok: true; readonly stream: RoomStream; readonly lastSeq: number; readonly fresh: boolean } | { readonly ok: false; readonly error: ErrorData };
 
 export interface RoomMembershipOptions {
   readonly bus: Bus;

@@ -75,32 +75,37 @@ export class StatsCollector {
     const open = [...this.hub.open];
     const total = residue.length + open.length;
     let next = 0;
-    await sendSpread(Math.ceil(total / BATCH), all ? 0 : this.intervalMs, () => this.hurry, () => {
-      const now = Date.now();
-      const sessions = new Map<string, Entry>();
-      for (const end = Math.min(total, next + BATCH); next < end; next++) {
-        if (next < residue.length) {
-          merge(sessions, residue[next]!);
-          continue;
+    await sendSpread(
+      Math.ceil(total / BATCH),
+      all ? 0 : this.intervalMs,
+      () => this.hurry,
+      () => {
+        const now = Date.now();
+        const sessions = new Map<string, Entry>();
+        for (const end = Math.min(total, next + BATCH); next < end; next++) {
+          if (next < residue.length) {
+            merge(sessions, residue[next]!);
+            continue;
+          }
+          const conn = open[next - residue.length]!;
+          if (!conn.isOpen()) continue;
+          const active = conn.received > 0 || conn.lastActivityAt > conn.reportedActivityAt;
+          if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
         }
-        const conn = open[next - residue.length]!;
-        if (!conn.isOpen()) continue;
-        const active = conn.received > 0 || conn.lastActivityAt > conn.reportedActivityAt;
-        if (all || active || now - conn.accountedAt >= IDLE_REPORT_MS) this.account(sessions, conn, now);
-      }
-      if (sessions.size === 0) return true;
-      try {
-        this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: [...sessions.values()] });
-        return true;
-      } catch (err) {
-        this.logger.warn({ err, sessions: sessions.size }, 'statistics report not published; kept for the next one');
-        // This batch and the residue not reached yet wait for the next report; connections not
-        // reached yet still hold their own counts.
-        for (const entry of sessions.values()) merge(this.pending, entry);
-        for (; next < residue.length; next++) merge(this.pending, residue[next]!);
-        return false;
-      }
-    });
+        if (sessions.size === 0) return true;
+        try {
+          this.bus.publish(subjects.api.statsReport, { gateway_id: this.gatewayId, sessions: [...sessions.values()] });
+          return true;
+        } catch (err) {
+          this.logger.warn({ err, sessions: sessions.size }, 'statistics report not published; kept for the next one');
+          // This batch and the residue not reached yet wait for the next report; connections not
+          // reached yet still hold their own counts.
+          for (const entry of sessions.values()) merge(this.pending, entry);
+          for (; next < residue.length; next++) merge(this.pending, residue[next]!);
+          return false;
+        }
+      },
+    );
   }
 
   /** Adds what `conn` has not reported yet to `into`, and starts counting afresh. */

@@ -9,7 +9,15 @@ export interface InstanceHealthCheck {
 }
 
 /** This instance's own dependency besides NATS: the store answers a PING within `redisTimeoutMs`. */
-export function presenceHealth({ store, logger, redisTimeoutMs }: { store: PresenceStore; logger: Logger; redisTimeoutMs: number }): () => Promise<HealthParts> {
+export function presenceHealth({
+  store,
+  logger,
+  redisTimeoutMs,
+}: {
+  store: PresenceStore;
+  logger: Logger;
+  redisTimeoutMs: number;
+}): () => Promise<HealthParts> {
   return async () => {
     const redis = await checkWithTimeout('redis', () => store.ping(), redisTimeoutMs, {
       onFailure: (f) => logger.debug({ err: f.error, reason: f.reason }, 'redis check failed'),

@@ -30,10 +30,7 @@ const MAX_BATCHES_PER_TICK = 20;
  * sweeper waits `graceMs` (about one refresh interval) after start, any Redis failure and any
  * reconnect; live connections are refreshed meanwhile, dead ones are swept afterwards.
  */
-export function startSweeper(
-  deps: { bus: Bus; store: PresenceStore; logger: Logger; metrics: PresenceMetrics },
-  options: SweeperOptions,
-): Sweeper {
+export function startSweeper(deps: { bus: Bus; store: PresenceStore; logger: Logger; metrics: PresenceMetrics }, options: SweeperOptions): Sweeper {
   const { store, logger, metrics } = deps;
   let running: Promise<void> | undefined;
 

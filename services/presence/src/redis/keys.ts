@@ -63,9 +63,7 @@ export function luaKeyFunctions(): string {
   const lines = ['local P = ARGV[1]'];
   for (const [name, template] of Object.entries(LAYOUT)) {
     const [head = '', tail = ''] = template.split('$');
-    const body = template.includes('$')
-      ? `P .. ${luaString(`:${head}`)} .. id${tail ? ` .. ${luaString(tail)}` : ''}`
-      : `P .. ${luaString(`:${template}`)}`;
+    const body = template.includes('$') ? `P .. ${luaString(`:${head}`)} .. id${tail ? ` .. ${luaString(tail)}` : ''}` : `P .. ${luaString(`:${template}`)}`;
     lines.push(`local function K_${name}(id) return ${body} end`);
   }
   return lines.join('\n');

@@ -17,8 +17,18 @@ import * as appendFunction from './2026_11_26_130000_append_function.js';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('rooms')
-    .addColumn('visibility', 'text', (c) => c.notNull().defaultTo('public').check(sql`visibility IN ('public', 'private')`))
-    .addColumn('type', 'text', (c) => c.notNull().defaultTo('room').check(sql`type IN ('room', 'direct')`))
+    .addColumn('visibility', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('public')
+        .check(sql`visibility IN ('public', 'private')`),
+    )
+    .addColumn('type', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('room')
+        .check(sql`type IN ('room', 'direct')`),
+    )
     .execute();
 
   await db.schema

@@ -14,14 +14,20 @@ const SESSION_VERDICT = "WHEN s.session_id IS NULL THEN 'session_invalid'";
  * either way.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('messages').alterColumn('session_id', (c) => c.dropNotNull()).execute();
+  await db.schema
+    .alterTable('messages')
+    .alterColumn('session_id', (c) => c.dropNotNull())
+    .execute();
   await sql.raw(withSessionlessAuthors(APPEND_WITH_MEMBERSHIP)).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql.raw(APPEND_WITH_MEMBERSHIP).execute(db);
   await sql`DELETE FROM messages WHERE session_id IS NULL`.execute(db);
-  await db.schema.alterTable('messages').alterColumn('session_id', (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable('messages')
+    .alterColumn('session_id', (c) => c.setNotNull())
+    .execute();
 }
 
 function withSessionlessAuthors(fn: string): string {

@@ -55,7 +55,9 @@ afterAll(async () => {
 /** Runs `code` as an ES module with this Node until `done(stdout)` holds; then stops it. */
 async function run(code: string, file: string, done: (stdout: string) => boolean): Promise<{ stdout: string; stderr: string; code: number | null }> {
   await writeFile(file, code);
-  const child = spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As a reader runs it in a pipe: without the FORCE_COLOR that nx sets for its tasks (console.log would colour the output).
+  const { FORCE_COLOR: _colour, ...env } = process.env;
+  const child = spawn(process.execPath, [file], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const exited = once(child, 'exit').then(([c]) => c as number | null);

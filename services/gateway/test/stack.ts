@@ -1,7 +1,7 @@
 import type { TokenVerifier } from '@parley/auth';
 import { connectNats, createNatsBus, type Bus } from '@parley/bus';
 import { createLogger, createMetrics } from '@parley/observability';
-import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { closeRedis, createRedis, waitForRedis, type Redis } from '@parley/redis';
 import { createTestDatabase, serviceUrl, startServiceProcess, TestSocket, uniqueId, type ServiceProcess, type TestDatabase } from '@parley/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
@@ -94,6 +94,8 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
   // Redis keys under the stack's prefix: parallel test files (and other runs on this machine) never share a user's limits.
   const config = loadGatewayConfig({ BUS_SUBJECT_PREFIX: stack.prefix, REDIS_URL: serviceUrl('redis'), REDIS_KEY_PREFIX: stack.prefix, ...env });
   const redis = createRedis(config.REDIS_URL, logger, { commandTimeoutMs: config.WS_LIMITS_REDIS_TIMEOUT_MS });
+  // As main.ts does: a connection admitted before Redis is ready counts on this gateway alone until the next refresh.
+  await waitForRedis(redis, 5_000);
   const nc: NatsConnection = await connectNats({ servers: serviceUrl('nats'), name: 'gateway-test' });
   const bus = createNatsBus(nc, { logger, subjectPrefix: stack.prefix });
   const instanceId = uniqueId('gw');

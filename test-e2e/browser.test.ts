@@ -11,24 +11,14 @@ import { subprotocolsFor } from '@parley/protocol';
 import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
 import { isolatedEnv, JWT_SECRET } from './support/stack.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, launchChromium } from './support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DEMO_DIR = fileURLToPath(new URL('../libs/client/demo', import.meta.url));
 /** Set to a file path to keep a screenshot of the conversation (e.g. /tmp/parley-demo.png). */
 const SCREENSHOT = process.env['DEMO_SCREENSHOT'];
@@ -37,12 +27,9 @@ const SCREENSHOT_DIR = process.env['DEMO_SCREENSHOT_DIR'] ?? tmpdir();
 /** What a one-line input or button may measure: the sign-in card once stretched inputs to 140 px. */
 const CONTROL_HEIGHT = { min: 24, max: 48 };
 
-const hasChromium = existsSync(CHROMIUM);
-const skip = !hasChromium && !process.env['CI'];
-const SKIP_REASON = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
-if (skip) console.warn(`[browser.test] skipped: ${SKIP_REASON}`);
+const suite = browserSuite('browser.test', 'the demo page in Chromium, through the whole stack');
 
-describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON})` : 'the demo page in Chromium, through the whole stack', () => {
+describe.skipIf(suite.skip)(suite.title, () => {
   let db: TestDatabase | undefined;
   let stack: Stack | undefined;
   let browser: Browser | undefined;
@@ -53,7 +40,6 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
   let bob: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: install it with apt-get install -y chromium`);
     db = await createTestDatabase('parley_e2e_browser');
     // The gateways accept browser sockets only from allowed origins: the edge's, known up front.
     const edgePort = await freePort();
@@ -72,7 +58,7 @@ describe.skipIf(skip)(skip ? `the demo page in Chromium (skipped: ${SKIP_REASON}
       },
       onLine: (instance, line) => stackLines.push(`${instance} ${line}`),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -33,7 +33,8 @@ const MODES: Record<string, () => Promise<ChatStack>> = {
 
 // Without real servers (embedded backends) only embedded mode runs; the full stack shows as skipped, with why.
 const real = realServers(['postgres', 'redis', 'nats']);
-if (real.skip) describe.skip(real.title('full stack'), () => it('the chat tests on the full stack', () => undefined));
+// The full-stack half is left out where there are no real servers: title() says so on stderr (no empty placeholder test).
+if (real.skip) real.title('the chat tests on the full stack');
 
 describe.each(Object.keys(MODES).filter((mode) => mode !== 'full stack' || !real.skip))('%s', (mode) => {
   let stack: ChatStack;

@@ -10,19 +10,13 @@ import { signToken } from '@parley/auth';
 import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedEnv, JWT_SECRET } from './support/stack.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const skip = !hasChromium && !process.env['CI'];
-const SKIP_REASON = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
-if (skip) console.warn(`[cross-origin.test] skipped: ${SKIP_REASON}`);
+import { browserSuite, launchChromium } from './support/chromium.js';
 
 /** The page a front-end developer would write: create a session over REST, then chat through the SDK. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>elsewhere</title><pre id="out"></pre>
@@ -47,7 +41,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>elsewhere</title><pre 
   })().catch((e) => ({ error: String(e && e.message || e) }));
 </script>`;
 
-describe.skipIf(skip)(skip ? `a page on a second origin (skipped: ${SKIP_REASON})` : 'a page on a second origin (CORS and the WebSocket Origin check)', () => {
+const suite = browserSuite('cross-origin.test', 'a page on a second origin (CORS and the WebSocket Origin check)');
+
+describe.skipIf(suite.skip)(suite.title, () => {
   let db: TestDatabase | undefined;
   let stack: Stack | undefined;
   let browser: Browser | undefined;
@@ -69,7 +65,6 @@ describe.skipIf(skip)(skip ? `a page on a second origin (skipped: ${SKIP_REASON}
   }
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: install it with apt-get install -y chromium`);
     db = await createTestDatabase('parley_e2e_cors');
     const [edgePort, allowedPort, refusedPort] = await Promise.all([freePort(), freePort(), freePort()]);
     stack = await startStack({
@@ -96,7 +91,7 @@ describe.skipIf(skip)(skip ? `a page on a second origin (skipped: ${SKIP_REASON}
     };
     allowed = await frontEnd(allowedPort, sdk, config);
     refused = await frontEnd(refusedPort, sdk, config);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

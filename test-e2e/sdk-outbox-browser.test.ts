@@ -8,19 +8,13 @@
 import { freePort } from '@parley/testing';
 import type { ChatMessage, MessagesPage } from '@parley/protocol';
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, launchChromium } from './support/chromium.js';
 import { startTestStack, type TestStack } from './support/stack.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const skip = !hasChromium && !process.env['CI'];
-const SKIP_REASON = `${CHROMIUM} not found (apt-get install -y chromium); with CI set this fails instead`;
-if (skip) console.warn(`[sdk-outbox-browser.test] skipped: ${SKIP_REASON}`);
 
 /**
  * First load: a message typed on a client that never gets a socket (the page is "offline"), and
@@ -59,14 +53,15 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>outbox</title>
   }
 </script>`;
 
-describe.skipIf(skip)(skip ? `the outbox across a page reload (skipped: ${SKIP_REASON})` : 'the outbox across a page reload in Chromium', () => {
+const suite = browserSuite('sdk-outbox-browser.test', 'the outbox across a page reload in Chromium');
+
+describe.skipIf(suite.skip)(suite.title, () => {
   let stack: TestStack | undefined;
   let browser: Browser | undefined;
   let server: Server | undefined;
   let origin: string;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`CI is set but ${CHROMIUM} is missing: install it with apt-get install -y chromium`);
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     const [started, bundle] = await Promise.all([
@@ -91,7 +86,7 @@ describe.skipIf(skip)(skip ? `the outbox across a page reload (skipped: ${SKIP_R
     });
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -60,7 +60,16 @@ export class BroadcastLoad {
   private accepted = 0;
   private errors = 0;
 
-  private constructor(private readonly options: BroadcastOptions) {}
+  private watched: BroadcastOptions['watch'];
+
+  private constructor(private readonly options: BroadcastOptions) {
+    this.watched = options.watch;
+  }
+
+  /** Which processes the next steps report CPU for (a process added between steps). */
+  watch(watched: BroadcastOptions['watch']): void {
+    this.watched = watched;
+  }
 
   static async connect(options: BroadcastOptions): Promise<BroadcastLoad> {
     const load = new BroadcastLoad(options);
@@ -176,7 +185,7 @@ export class BroadcastLoad {
   private cpu(): Record<string, number> {
     const usage = process.cpuUsage();
     const own = { bench: (usage.user + usage.system) / 1e6 };
-    const watched = Object.entries(this.options.watch).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0)]);
+    const watched = Object.entries(this.watched).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0)]);
     return { ...own, ...Object.fromEntries(watched) };
   }
 

@@ -1,9 +1,12 @@
 import { freePort, spawnScript, startServiceProcess, type ServiceKind } from '@parley/testing/process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const ADMIN_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -40,11 +43,30 @@ export async function startService(kind: ServiceKind, env: Record<string, string
   return { url: proc.url, pid: proc.child.pid ?? 0, child: proc.child, stop: () => proc.stop() };
 }
 
+/** Builds the gateway's `dist` (and its libraries') as a deployment would run it. */
+export function buildGateway(): void {
+  execFileSync('npx', ['nx', 'run', '@parley/gateway:build', '--outputStyle=static'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+/** The built gateway (`node dist/main.js`, no tsx, libraries from their `dist`), ready once `/readyz` answers. */
+export async function startBuiltGateway(env: Record<string, string>): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['services/gateway/dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return waitReady(child, `http://127.0.0.1:${port}`, () => 'see the lines above');
+}
+
 /** The bare `ws` baseline server, ready once it answers `/readyz`. */
 export async function startBare(): Promise<Proc> {
   const port = await freePort();
   const { child, output } = spawnScript('services/gateway/bench/bare-server.ts', { PORT: String(port), HOST: '127.0.0.1' });
-  const url = `http://127.0.0.1:${port}`;
+  return waitReady(child, `http://127.0.0.1:${port}`, output);
+}
+
+async function waitReady(child: ChildProcess, url: string, output: () => string): Promise<Proc> {
   for (
     let i = 0;
     !(await fetch(`${url}/readyz`).then(
@@ -53,7 +75,7 @@ export async function startBare(): Promise<Proc> {
     ));
     i++
   ) {
-    if (child.exitCode !== null || i > 300) throw new Error(`bare server did not start:\n${output()}`);
+    if (child.exitCode !== null || i > 300) throw new Error(`${url} did not start:\n${output()}`);
     await sleep(100);
   }
   const exited = once(child, 'exit');

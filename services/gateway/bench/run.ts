@@ -4,30 +4,38 @@
  * Run: `npm run bench -w @parley/gateway` (needs NATS and Postgres: NATS_URL, DATABASE_URL or the
  * local defaults). The load generator runs in this process, on the same machine.
  *
- * 1. Idle (run last): RSS per connection of a gateway process holding BENCH_IDLE (10,000) welcomed sockets,
- *    beside a bare `ws` server holding as many (BENCH_IDLE=0 skips it).
- * 2. Store floor: `api.message.append` straight over the bus at BENCH_RATE, no gateway.
+ * 1. Idle (run last): RSS per connection of a gateway process (built `dist`, plain node, as deployed)
+ *    holding BENCH_IDLE (10,000) welcomed sockets, beside a bare `ws` server holding as many
+ *    (BENCH_IDLE=0 skips it).
+ * 2. Store floor: `api.message.append` straight over the bus at BENCH_RATE, no gateway; then the store's
+ *    throughput: BENCH_STORE_RATE (10,000) appends/s across BENCH_STORE_ROOMS (100) rooms for
+ *    BENCH_STORE_SECONDS (5) on one API instance, with its commits/s and messages per commit.
  * 3. Broadcast: BENCH_ROOMS (10) rooms × BENCH_MEMBERS (100) members on one gateway process,
  *    BENCH_RATE (100) messages/s for BENCH_SECONDS (20) after BENCH_WARMUP_SECONDS (2) at that rate
  *    that are not reported, persistence on (real API and Postgres):
  *    send→deliver p50/p99, delivered/expected, duplicates and holes per member; then a ramp
  *    (BENCH_RAMP rates, BENCH_RAMP_SECONDS each) up to the highest rate held at p99 < 50 ms with
  *    nothing lost. The bare `ws` broadcast server (no persistence) runs the same load: the ceiling.
- *    BENCH_SECONDS=0 skips it. BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to
- *    that gateway and to the API as NODE_OPTIONS (profiling).
+ *    Between the sustained step and the ramp, the sustained step again with a second API instance
+ *    (appends spread over both by the queue group). Each step reports the gateway's hole holds
+ *    (`parley_gateway_live_holes_total` during it). BENCH_SECONDS=0 skips it.
+ *    BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to that gateway and to the
+ *    API as NODE_OPTIONS (profiling).
  * 4. Traced (BENCH_TRACING=0 skips it): the sustained broadcast load again, on a second API and a
  *    gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT at a local sink that takes every
  *    export), beside step 3's untraced figures.
  * 5. Embedded (BENCH_EMBEDDED=0 skips it): the same broadcast load on `npm start`'s embedded mode,
  *    every service in one process on PGlite (in memory), the memory bus and memory presence.
+ * Last, the ratios issue 17 asks for, each against bare `ws` in this same run (figures on this
+ * shared machine vary run to run; ratios within one run do not carry that drift).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BroadcastLoad, type StepResult } from './broadcast.js';
 import { measureIdle, type IdleResult } from './idle.js';
-import { createDatabase, NATS_URL, startBare, startEmbedded, startService, type Proc } from './procs.js';
+import { buildGateway, createDatabase, NATS_URL, startBare, startBuiltGateway, startEmbedded, startService, type Proc } from './procs.js';
 import { startOtlpSink } from './otlp-sink.js';
-import { measureStore } from './store.js';
+import { measureStore, type StoreResult } from './store.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const IDLE = env('BENCH_IDLE', 10_000);
@@ -41,6 +49,9 @@ const RAMP = (process.env['BENCH_RAMP'] ?? '200,400,800,1600')
   .filter((n) => n > 0);
 const RAMP_SECONDS = env('BENCH_RAMP_SECONDS', 5);
 const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 2);
+const STORE_RATE = env('BENCH_STORE_RATE', 10_000);
+const STORE_ROOMS = env('BENCH_STORE_ROOMS', 100);
+const STORE_SECONDS = env('BENCH_STORE_SECONDS', 5);
 const P99_CEILING_MS = 50;
 const nodeOptions = (name: string): Record<string, string> => (process.env[name] ? { NODE_OPTIONS: process.env[name] } : {});
 
@@ -71,21 +82,60 @@ function printStep(name: string, r: StepResult): void {
 
 const held = (r: StepResult) => r.p99 < P99_CEILING_MS && r.errors === 0 && r.delivered >= r.expected && r.duplicates === 0 && r.gaps === 0;
 
+/** What one server did under the broadcast load: the sustained step, the ramp's best, and for the gateway its hole holds. */
+interface BroadcastFigures {
+  sustained?: StepResult;
+  best?: StepResult;
+  /** Two api instances (gateway only). */
+  twoApis?: StepResult;
+  holes?: number;
+  holesTwoApis?: number;
+}
+
+/** The figures the summary compares, filled in as the steps run. */
+const results: { gateway: BroadcastFigures; bare: BroadcastFigures; store?: StoreThroughput; idle: Partial<Record<'gateway' | 'bare', IdleResult>> } = {
+  gateway: {},
+  bare: {},
+  idle: {},
+};
+
+interface Hooks {
+  /** Counts the gateway's hole holds (its live-holes counter) around a step. */
+  holes?: () => Promise<number>;
+  /** Between the sustained step and the ramp, on the same sockets. */
+  between?: (load: BroadcastLoad) => Promise<void>;
+}
+
 /** The sustained rate, then the ramp until a step is not held. */
-async function broadcast(name: string, proc: Proc, rooms: string[], watch: Record<string, () => number[]>, ramp = RAMP): Promise<void> {
+async function broadcast(
+  name: string,
+  proc: Proc,
+  rooms: string[],
+  watch: Record<string, () => number[]>,
+  ramp = RAMP,
+  hooks: Hooks = {},
+  figures: BroadcastFigures = {},
+): Promise<void> {
   const load = await BroadcastLoad.connect({ base: ws(proc), rooms, members: MEMBERS, sendersPerRoom: 10, gateway: name !== 'bare ws', watch });
   try {
     // Not reported: the first messages of a run find the send path not yet compiled by the JIT.
     if (WARMUP_SECONDS > 0) await load.run(RATE, WARMUP_SECONDS);
-    printStep(name, await load.run(RATE, SECONDS));
+    const holesBefore = await hooks.holes?.();
+    figures.sustained = await load.run(RATE, SECONDS);
+    printStep(name, figures.sustained);
+    if (hooks.holes && holesBefore !== undefined) {
+      figures.holes = (await hooks.holes()) - holesBefore;
+      console.log(`${label('')} hole holds during the step: ${figures.holes}`);
+    }
+    await hooks.between?.(load);
     if (ramp.length === 0) return;
-    let best: StepResult | undefined;
     for (const rate of ramp) {
       const step = await load.run(rate, RAMP_SECONDS);
       printStep(`${name} ramp`, step);
       if (!held(step)) break;
-      best = step;
+      figures.best = step;
     }
+    const { best } = figures;
     console.log(
       `${label(name)} highest rate held (p99 < ${P99_CEILING_MS} ms, nothing lost): ` +
         (best ? `${best.rate} msg/s = ${best.rate * MEMBERS} deliveries/s` : `below ${ramp[0]} msg/s`),
@@ -120,29 +170,72 @@ async function metricLines(url: string, names: string[]): Promise<string> {
     .join(', ');
 }
 
+/** The sum of every sample of `name` (all label sets) on a service's /metrics. */
+async function metricSum(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+interface StoreThroughput extends StoreResult {
+  readonly seconds: number;
+  readonly commits: number;
+  readonly messages: number;
+}
+
+/** STORE_RATE appends/s over STORE_ROOMS rooms on one api instance: its commits from its batch-size histogram. */
+async function storeThroughput(api: Proc, prefix: string): Promise<StoreThroughput> {
+  const rooms = Array.from({ length: STORE_ROOMS }, (_, i) => `store-${i}`);
+  for (const room_id of rooms) await createRoom(api.url, room_id);
+  const before = {
+    commits: await metricSum(api.url, 'parley_api_append_batch_size_count'),
+    messages: await metricSum(api.url, 'parley_api_append_batch_size_sum'),
+  };
+  const started = performance.now();
+  const store = await measureStore(NATS_URL, prefix, api.url, rooms, STORE_RATE, STORE_SECONDS);
+  const seconds = (performance.now() - started) / 1_000;
+  const commits = (await metricSum(api.url, 'parley_api_append_batch_size_count')) - before.commits;
+  const messages = (await metricSum(api.url, 'parley_api_append_batch_size_sum')) - before.messages;
+  return { ...store, seconds, commits, messages };
+}
+
+async function createRoom(base: string, room_id: string): Promise<void> {
+  const created = await fetch(`${base}/api/rooms/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ room_id, name: room_id }),
+  });
+  if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
+}
+
 interface Setup {
   readonly api: Proc;
+  /** The run's database URL. */
+  readonly db: string;
   readonly bare: Proc;
   readonly prefix: string;
   readonly gatewayEnv: Record<string, string>;
   start(starting: Promise<Proc>): Promise<Proc>;
 }
 
-async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Promise<void> {
+async function broadcastRun({ api, bare, prefix, gatewayEnv, start, db }: Setup): Promise<void> {
   console.log(`\n# Broadcast: ${ROOMS} rooms × ${MEMBERS} members; gateway with persistence (API + Postgres), bare ws without`);
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
-  for (const room_id of rooms) {
-    const created = await fetch(`${api.url}/api/rooms/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ room_id, name: room_id }),
-    });
-    if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
-  }
+  for (const room_id of rooms) await createRoom(api.url, room_id);
   const store = await measureStore(NATS_URL, prefix, api.url, rooms, RATE, Math.min(SECONDS, 10));
   console.log(
     `${label('store only')} ${store.rate} appends/s over the bus, no gateway: stored ${store.stored}/${store.sent}; p50 ${fmt(store.p50, 2)} ms, p99 ${fmt(store.p99, 2)} ms`,
   );
+  if (STORE_RATE > 0) {
+    const t = (results.store = await storeThroughput(api, prefix));
+    console.log(
+      `${label('store max')} ${t.rate} appends/s asked across ${STORE_ROOMS} rooms, one api instance: stored ${t.stored}/${t.sent} ` +
+        `= ${fmt(t.stored / t.seconds, 0)}/s; append p50 ${fmt(t.p50, 2)} ms, p99 ${fmt(t.p99, 2)} ms; ` +
+        `${fmt(t.commits / t.seconds, 0)} commits/s, ${fmt(t.messages / Math.max(1, t.commits))} messages per commit`,
+    );
+  }
   const gateway = await start(
     startService('gateway', {
       ...gatewayEnv,
@@ -153,7 +246,25 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
       ...nodeOptions('BENCH_GATEWAY_NODE_OPTIONS'),
     }),
   );
-  await broadcast('gateway', gateway, rooms, { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() });
+  const holes = () => metricSum(gateway.url, 'parley_gateway_live_holes_total');
+  const watch = { gateway: () => [gateway.pid], api: () => [api.pid], ...infraPids() };
+  // The sustained step again with a second api instance: the queue group spreads appends over both.
+  const twoApis = async (load: BroadcastLoad) => {
+    const second = await startService('api', { DATABASE_URL: db, NATS_URL, BUS_SUBJECT_PREFIX: prefix, ...nodeOptions('BENCH_API_NODE_OPTIONS') });
+    try {
+      load.watch({ ...watch, api: () => [api.pid, second.pid] });
+      await load.run(RATE, WARMUP_SECONDS || 1);
+      const before = await holes();
+      const step = (results.gateway.twoApis = await load.run(RATE, SECONDS));
+      printStep('2 api', step);
+      results.gateway.holesTwoApis = (await holes()) - before;
+      console.log(`${label('')} hole holds during the step: ${results.gateway.holesTwoApis}`);
+    } finally {
+      await second.stop();
+      load.watch(watch);
+    }
+  };
+  await broadcast('gateway', gateway, rooms, watch, RAMP, { holes, between: twoApis }, results.gateway);
   // prom-client's event-loop figures include its 10 ms sampling resolution.
   const lag = ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds'];
   const gatewaySeries = [
@@ -167,7 +278,7 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start }: Setup): Pr
   console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
   console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
   await gateway.stop();
-  await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] });
+  await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] }, RAMP, {}, results.bare);
 }
 
 /** Step 3's sustained load with OpenTelemetry on in the API and the gateway, exporting to a local sink. */
@@ -204,28 +315,64 @@ async function embeddedRun(start: Setup['start']): Promise<void> {
   const embedded = await startEmbedded({ WS_MESSAGE_RATE_PER_SEC: '1000', WS_MESSAGE_BURST: '1000', WS_CONNECTIONS_PER_IP: String(ROOMS * MEMBERS + 100) });
   await start(Promise.resolve(embedded));
   const rooms = Array.from({ length: ROOMS }, (_, i) => `bench-${i}`);
-  for (const room_id of rooms) {
-    const created = await fetch(`${embedded.edge}/api/rooms/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ room_id, name: room_id }),
-    });
-    if (created.status !== 201) throw new Error(`room ${room_id}: ${created.status}`);
-  }
+  for (const room_id of rooms) await createRoom(embedded.edge, room_id);
   await broadcast('embedded', embedded, rooms, { embedded: () => [embedded.pid] });
   await embedded.stop();
 }
 
 async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
-  console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process`);
-  const gateway = await start(
-    startService('gateway', { ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }),
-  );
-  printIdle('gateway', await measureIdle(gateway.pid, `${ws(gateway)}/ws/chat/`, IDLE));
+  console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process (the gateway from its built dist)`);
+  buildGateway();
+  const gateway = await start(startBuiltGateway({ ...gatewayEnv, WS_MAX_CONNECTIONS: String(IDLE + 1_000), WS_CONNECTIONS_PER_IP: String(IDLE + 1_000) }));
+  printIdle('gateway', (results.idle.gateway = await measureIdle(gateway.pid, `${ws(gateway)}/ws/chat/`, IDLE)));
   await gateway.stop();
   const bare = await start(startBare());
-  printIdle('bare ws', await measureIdle(bare.pid, `${ws(bare)}/ws/chat/`, IDLE));
+  printIdle('bare ws', (results.idle.bare = await measureIdle(bare.pid, `${ws(bare)}/ws/chat/`, IDLE)));
   await bare.stop();
+}
+
+/** Issue 17's targets, each as a ratio to bare `ws` in this run (or the absolute target for the store). */
+function printSummary(): void {
+  console.log('\n# Against bare ws in this run (issue 17 targets)');
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : NaN);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const line = (what: string, value: number, target: string, ok: boolean, detail: string) =>
+    console.log(`${what.padEnd(44)} ${fmt(value, 2).padStart(7)}  (target ${target}: ${verdict(ok)})  ${detail}`);
+  const { gateway, bare, store, idle } = results;
+  const bareP99 = bare.sustained?.p99;
+  if (bareP99 !== undefined) {
+    const p99 = (r: StepResult | undefined) => ratio(r?.p99, bareP99);
+    const lost = (r: StepResult | undefined) => (r ? r.expected - r.delivered + r.errors : NaN);
+    for (const [what, r, holes] of [
+      ['p99 ratio, one api instance', gateway.sustained, gateway.holes],
+      ['p99 ratio, two api instances', gateway.twoApis, gateway.holesTwoApis],
+    ] as const) {
+      line(what, p99(r), '≤ 2', p99(r) <= 2 && lost(r) === 0, `${fmt(r?.p99 ?? NaN, 2)} vs ${fmt(bareP99, 2)} ms; lost ${lost(r)}, hole holds ${holes ?? '-'}`);
+    }
+    const deliveries = (f: BroadcastFigures) => (f.best ? f.best.rate * MEMBERS : undefined);
+    const held = ratio(deliveries(gateway), deliveries(bare));
+    line('highest rate held (deliveries/s) ratio', held, '≥ 0.7', held >= 0.7, `${deliveries(gateway) ?? '-'} vs ${deliveries(bare) ?? '-'} deliveries/s`);
+  }
+  if (idle.gateway && idle.bare) {
+    const rss = ratio(idle.gateway.perConnectionKiB, idle.bare.perConnectionKiB);
+    line(
+      'idle RSS per connection ratio (built dist)',
+      rss,
+      '≤ 1.2',
+      rss <= 1.2,
+      `${fmt(idle.gateway.perConnectionKiB, 2)} vs ${fmt(idle.bare.perConnectionKiB, 2)} KiB`,
+    );
+  }
+  if (store) {
+    const perSecond = store.stored / store.seconds;
+    line(
+      'store appends/s, one api instance',
+      perSecond,
+      `≥ 10,000 at p99 < 20 ms`,
+      perSecond >= 10_000 && store.p99 < 20 && store.stored === store.sent,
+      `append p99 ${fmt(store.p99, 2)} ms over ${STORE_ROOMS} rooms; ${fmt(store.commits / store.seconds, 0)} commits/s, ${fmt(store.messages / Math.max(1, store.commits))} messages per commit`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -242,12 +389,13 @@ async function main(): Promise<void> {
       startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...nodeOptions('BENCH_API_NODE_OPTIONS') }),
     );
     const bare = await start(startBare());
-    const setup: Setup = { api, bare, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
+    const setup: Setup = { api, bare, db: db.url, prefix, gatewayEnv: { NATS_URL, BUS_SUBJECT_PREFIX: prefix }, start };
     if (SECONDS > 0) await broadcastRun(setup);
     if (SECONDS > 0 && env('BENCH_TRACING', 1) !== 0) await tracedRun(setup, db.url);
     if (SECONDS > 0 && env('BENCH_EMBEDDED', 1) !== 0) await embeddedRun(start);
     // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
     if (IDLE > 0) await idleRun(setup);
+    printSummary();
   } finally {
     for (const proc of started.reverse()) await proc.stop();
     await db.drop();

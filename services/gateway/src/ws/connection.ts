@@ -17,6 +17,7 @@ import type { FrameRate } from '../limits/frame-rate.js';
 import type { TokenBucket } from '../limits/token-bucket.js';
 import type { BroadcastFrame } from '../rooms/broadcast-frame.js';
 import type { RoomStream, StreamSink } from '../rooms/room-stream.js';
+import { writeBatch } from './write-batch.js';
 
 /** The session id on frames sent before a session exists (an auth failure): the nil UUID. */
 export const NO_SESSION = '00000000-0000-0000-0000-000000000000';
@@ -137,6 +138,7 @@ export class Connection implements StreamSink {
       this.closeWith(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: send buffer full');
       return false;
     }
+    writeBatch.hold(socket);
     socket.send(frame, TEXT);
     return true;
   }

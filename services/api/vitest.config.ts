@@ -14,6 +14,11 @@ export default defineProjectConfig({
       needs: ['postgres', 'nats', 'redis'],
       why: 'api processes on real servers: two migrating one database at once, then SIGTERM',
     },
+    {
+      files: 'test/api-keys.int.test.ts',
+      needs: ['postgres', 'nats', 'redis'],
+      why: 'server-API keys on a real store, limited per key in Redis across instances, and the apikey CLI',
+    },
     { files: 'test/rate-limit.int.test.ts', needs: ['postgres', 'nats', 'redis'], why: 'REST limits counted in Redis across instances, and a Redis outage' },
     {
       files: 'test/*.int.test.ts',

@@ -241,3 +241,5 @@ export type {
   UserPresenceReply,
   HealthProbeRequest,
 } from './presence-bus.js';
+export { ApiKeyScopeSchema, API_KEY_PATTERN, ApiKeyIdSchema, isApiKeyShaped, ApiKeyInfoSchema } from './server-api.js';
+export type { ApiKeyScope, ApiKeyId, ApiKeyInfo } from './server-api.js';

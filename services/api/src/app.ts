@@ -21,6 +21,8 @@ import { serveRoomEndpoints } from './rooms/rooms.endpoints.js';
 import { roomMetrics } from './rooms/rooms.metrics.js';
 import { roomRoutes } from './rooms/rooms.routes.js';
 import { RoomsService } from './rooms/rooms.service.js';
+import { API_KEY_HEADER } from './server/key-auth.js';
+import { serverApi } from './server/server-api.js';
 import { serveSessionEndpoints } from './sessions/sessions.endpoints.js';
 import { sessionRoutes } from './sessions/sessions.routes.js';
 
@@ -69,6 +71,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
             bearerFormat: 'JWT',
             description: 'Required on every endpoint when AUTH_REQUIRED=true; acts for the token’s sub.',
           },
+          apiKeyBearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'pk_<id>_<secret>',
+            description: 'The server API (/api/server/): an API key made with `npm run apikey -- create`.',
+          },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'The server API: the API key in a header of its own.' },
           sessionAuth: {
             type: 'apiKey',
             in: 'header',
@@ -88,7 +97,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
-    await registerRestRateLimit(scope, {
+    const limits = await registerRestRateLimit(scope, {
       redis: deps.redis,
       verifier: deps.verifier,
       logger,
@@ -97,11 +106,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       windowMs: config.REST_RATE_LIMIT_WINDOW_MS,
       ipMax: config.REST_RATE_LIMIT_IP_MAX,
       userMax: config.REST_RATE_LIMIT_USER_MAX,
+      keyMax: config.REST_RATE_LIMIT_KEY_MAX,
     });
-    registerCaller(scope, { db, verifier: deps.verifier, authRequired: config.AUTH_REQUIRED });
-    await scope.register(sessionRoutes, deps);
-    await scope.register(roomRoutes, { ...deps, rooms });
-    await scope.register(messageRoutes, { ...deps, rooms, appender });
+    // Users' routes: a JWT or a session names the caller.
+    await scope.register(async (users) => {
+      users.addHook('onRequest', limits.perCaller);
+      registerCaller(users, { db, verifier: deps.verifier, authRequired: config.AUTH_REQUIRED });
+      await users.register(sessionRoutes, deps);
+      await users.register(roomRoutes, { ...deps, rooms });
+      await users.register(messageRoutes, { ...deps, rooms, appender });
+    });
+    // The server API: an API key, never a user.
+    await scope.register(serverApi, { deps, limits });
   });
 
   shell.serve(

@@ -45,6 +45,8 @@ export const ApiConfigSchema = z.object({
   REST_RATE_LIMIT_WINDOW_MS: envDurationMs({ min: 100, max: 3_600_000 }).default(60_000),
   REST_RATE_LIMIT_IP_MAX: envInt({ min: 1, max: 1_000_000 }).default(600),
   REST_RATE_LIMIT_USER_MAX: envInt({ min: 1, max: 1_000_000 }).default(600),
+  /** Requests per window of one server-API key (`/api/server/`), counted across instances like the others. */
+  REST_RATE_LIMIT_KEY_MAX: envInt({ min: 1, max: 1_000_000 }).default(6_000),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

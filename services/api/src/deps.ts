@@ -5,7 +5,8 @@ import type { Redis } from '@parley/redis';
 import type { ApiConfig } from './config.js';
 import type { Db } from './db/db.js';
 
-type RestLimitKey = 'TRUSTED_PROXIES' | 'REDIS_KEY_PREFIX' | 'REST_RATE_LIMIT_WINDOW_MS' | 'REST_RATE_LIMIT_IP_MAX' | 'REST_RATE_LIMIT_USER_MAX';
+type RestLimitKey =
+  'TRUSTED_PROXIES' | 'REDIS_KEY_PREFIX' | 'REST_RATE_LIMIT_WINDOW_MS' | 'REST_RATE_LIMIT_IP_MAX' | 'REST_RATE_LIMIT_USER_MAX' | 'REST_RATE_LIMIT_KEY_MAX';
 
 /** Everything buildApp needs, created (and closed) by main.ts or by a test. */
 export interface ApiDeps {

@@ -28,6 +28,7 @@ describe('/docs', () => {
       '/api/rooms/{room_id}/members/{user_id}/',
       '/api/rooms/{room_id}/messages/',
       '/api/rooms/{room_id}/presence/',
+      '/api/server/keys/',
       '/api/sessions/',
       '/api/sessions/{session_id}/',
     ]);
@@ -39,5 +40,8 @@ describe('/docs', () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(doc.components.securitySchemes.sessionAuth).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-session-id' });
     expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionAuth: [] }, {}]);
+    // The server API takes an API key only, as a Bearer or in X-Api-Key.
+    expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(doc.paths['/api/server/keys/'].get.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
   });
 });

@@ -34,13 +34,13 @@ describe('migrations', () => {
     expect(down.error).toBeUndefined();
     const tables = await sql<{
       tablename: string;
-    }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('rooms', 'sessions', 'messages', 'memberships')`.execute(t.db);
+    }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('rooms', 'sessions', 'messages', 'memberships', 'api_keys')`.execute(t.db);
     expect(tables.rows).toEqual([]);
     expect(await appendFunctions()).toBe(0);
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success', 'Success']);
+    expect(up.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success', 'Success', 'Success']);
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
     const reply = await new MessageAppender(t.db).append(

@@ -1,4 +1,4 @@
-import type { RoomRole, RoomType, RoomVisibility } from '@parley/protocol';
+import type { ApiKeyScope, RoomRole, RoomType, RoomVisibility } from '@parley/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Row types of the api's tables; the migrations in ./migrations are their source. */
@@ -9,6 +9,7 @@ export interface Database {
   room_members: RoomMembersTable;
   direct_rooms: DirectRoomsTable;
   messages: MessagesTable;
+  api_keys: ApiKeysTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -71,6 +72,17 @@ export interface MessagesTable {
   content: string;
   client_msg_id: string | null;
   created_at: CreatedAt;
+}
+
+/** Keys of the server API: the secret only as its SHA-256 (hex). */
+export interface ApiKeysTable {
+  key_id: string;
+  name: string;
+  secret_sha256: string;
+  scopes: ColumnType<ApiKeyScope[], ApiKeyScope[], never>;
+  created_at: CreatedAt;
+  revoked_at: ColumnType<Date | null, never, Date | null>;
+  last_used_at: ColumnType<Date | null, never, Date | null>;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -2,7 +2,7 @@ import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { TokenVerifier } from '@parley/auth';
 import type { Logger } from '@parley/observability';
 import type { Redis } from '@parley/redis';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Result } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
@@ -19,6 +19,16 @@ export interface RestRateLimitOptions {
   windowMs: number;
   ipMax: number;
   userMax: number;
+  /** Requests per window of one server-API key. */
+  keyMax: number;
+}
+
+/** The limits as onRequest hooks, for the scopes they apply to (each after whatever sets its key). */
+export interface RestLimits {
+  /** By the verified Bearer JWT's `sub`, else by client address: before the caller is resolved. */
+  perCaller: onRequestHookHandler;
+  /** By server-API key id: after the key authenticated (`request.apiKey`). */
+  perKey: onRequestHookHandler;
 }
 
 /**
@@ -98,11 +108,12 @@ async function rateLimitKey(verifier: TokenVerifier | undefined, request: Fastif
 }
 
 /**
- * Limits every route of `scope` (register it before the routes and before the caller hook, so a
- * flood is refused before it costs a token check against the database or a 401). Over the limit:
- * 429 with `Retry-After` (seconds) and the seed's error body with `details.retry_after_ms`.
+ * Registers the limits in `scope` and returns them as hooks: `perCaller` goes before the caller
+ * hook (a flood is refused before it costs a token check against the database or a 401),
+ * `perKey` after the API-key check. Over the limit: 429 with `Retry-After` (seconds) and the
+ * seed's error body with `details.retry_after_ms`.
  */
-export async function registerRestRateLimit(scope: FastifyInstance, options: RestRateLimitOptions): Promise<void> {
+export async function registerRestRateLimit(scope: FastifyInstance, options: RestRateLimitOptions): Promise<RestLimits> {
   const store = new FallbackStore(options.redis, options.prefix, options.logger);
   const limited = new Counter({
     name: 'parley_api_rate_limited_total',
@@ -119,9 +130,12 @@ export async function registerRestRateLimit(scope: FastifyInstance, options: Res
     store: function Store() {
       return store;
     } as unknown as new () => FastifyRateLimitStore,
-    onExceeded: (_request, key) => limited.inc({ by: key.startsWith('user:') ? 'user' : 'ip' }),
+    onExceeded: (_request, key) => limited.inc({ by: key.slice(0, key.indexOf(':')) }),
     errorResponseBuilder: (_request, context) =>
       new ApiError('RATE_LIMIT_EXCEEDED', `Too many requests; retry in ${context.after}`, { retry_after_ms: Math.max(0, context.ttl) }),
   });
-  scope.addHook('onRequest', scope.rateLimit());
+  return {
+    perCaller: scope.rateLimit(),
+    perKey: scope.rateLimit({ max: options.keyMax, keyGenerator: (request) => `key:${request.apiKey?.key_id ?? ''}` }),
+  };
 }

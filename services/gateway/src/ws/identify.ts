@@ -2,6 +2,7 @@ import { BusRequestError, subjects } from '@parley/bus';
 import {
   CLOSE_CODES,
   errorData,
+  isApiKeyShaped,
   SessionIdSchema,
   UserIdSchema,
   type CloseCodeInfo,
@@ -45,6 +46,10 @@ const unavailable = (what: string): Identity => ({
 export async function identify(params: HandshakeParams, ctx: GatewayContext): Promise<Identity> {
   let userId: string | undefined;
   let tokenExpiresAt: number | undefined;
+  // Refused by name, whatever else is configured: a backend's key must never become a chat user.
+  if ([params.token, params.sessionId].some((c) => c !== undefined && isApiKeyShaped(c))) {
+    return denied('An API key is not a user and cannot open a WebSocket: use it on /api/server/');
+  }
   if (params.token !== undefined) {
     if (!ctx.verifier) return denied('Token authentication is not enabled on this server');
     const verified = await ctx.verifier.verify(params.token);

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiDeps } from '../deps.js';
+import type { RestLimits } from '../http/rate-limit.js';
+import { keyRoutes } from './keys.routes.js';
+import { registerApiKeyAuth } from './key-auth.js';
+
+export interface ServerApiOptions {
+  deps: ApiDeps;
+  limits: RestLimits;
+}
+
+/**
+ * `/api/server/`: the API of an application's backend. Every route here is behind an API key
+ * (`request.apiKey`, 401 without a live one), limited per key, and states its scope with a
+ * `preHandler: requireScope('<scope>')`. A feature of the server API registers its routes below.
+ */
+export const serverApi: FastifyPluginAsync<ServerApiOptions> = async (scope, { deps, limits }) => {
+  registerApiKeyAuth(scope, deps.db);
+  scope.addHook('onRequest', limits.perKey);
+  await scope.register(keyRoutes, deps);
+};

@@ -29,4 +29,5 @@ export { createNatsBus, type NatsBusOptions } from './nats.js';
 export { createMemoryBus, type MemoryBus, type MemoryBusOptions } from './memory.js';
 export { createMemoryBroker, type MemoryBroker } from './memory-broker.js';
 export { instrumentBus, type BusObserver, type BusOutcome } from './instrument.js';
-export { QUEUE_GROUPS, subjects } from './subjects.js';
+export { QUEUE_GROUPS, subjects, webhookSubjects } from './subjects.js';
+export { ensureWebhookStreams, webhookJetStream, webhookStreams, WebhookPublisher, type WebhookStreams } from './webhook-streams.js';

@@ -23,9 +23,10 @@ import {
   SessionInfoSchema,
   SessionStatsReportSchema,
   type RoomEvent,
+  type WebhookEventType,
 } from '@parley/protocol';
 
-import { defineEndpoint, defineTopic, defineTopicPattern } from './define.js';
+import { defineEndpoint, defineTopic, defineTopicPattern, literalSubject } from './define.js';
 import { BusSubjectError } from './errors.js';
 import type { Topic, TopicPattern } from './types.js';
 
@@ -109,3 +110,18 @@ export const subjects = Object.freeze({
    */
   healthProbe: defineEndpoint('health.probe', HealthProbeRequestSchema, busReplySchema(InstanceHealthSchema)),
 });
+
+/**
+ * JetStream subjects of webhooks, on the wire (JetStream is used directly, not through a Bus, so
+ * the deployment's `BUS_SUBJECT_PREFIX` is applied here): `webhooks.event.<type>` (every event,
+ * once) and `webhooks.delivery.<webhook_id>` (one event for one endpoint).
+ */
+export function webhookSubjects(prefix: string | undefined) {
+  const head = prefix ? `${literalSubject(prefix, 'subject prefix')}.` : '';
+  return Object.freeze({
+    event: (type: WebhookEventType): string => literalSubject(`${head}webhooks.event.${type.replace('.', '_')}`),
+    events: `${head}webhooks.event.>`,
+    delivery: (webhookId: string): string => literalSubject(`${head}webhooks.delivery.${webhookId}`),
+    deliveries: `${head}webhooks.delivery.*`,
+  });
+}

@@ -243,3 +243,18 @@ export type {
 } from './presence-bus.js';
 export { ApiKeyScopeSchema, API_KEY_PATTERN, ApiKeyIdSchema, isApiKeyShaped, ApiKeyInfoSchema } from './server-api.js';
 export type { ApiKeyScope, ApiKeyId, ApiKeyInfo } from './server-api.js';
+export {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_SIGNATURE_HEADER,
+  WebhookEventTypeSchema,
+  WebhookEventSchema,
+  WebhookDeliverySchema,
+  WebhookIdParamsSchema,
+  DeadLetterIdParamsSchema,
+  CreateWebhookBodySchema,
+  WebhookSchema,
+  WebhookListSchema,
+  DeadLetterSchema,
+  DeadLetterListSchema,
+} from './webhooks.js';
+export type { WebhookEventType, WebhookEvent, WebhookDelivery, CreateWebhookBody, Webhook, DeadLetter } from './webhooks.js';

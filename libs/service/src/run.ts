@@ -1,6 +1,7 @@
 import { connectNats, createNatsBus, instrumentBus, type Bus } from '@parley/bus';
 import { createLogger, createMetrics, defaultInstanceId, type Logger, type LogLevel, type Metrics } from '@parley/observability';
 import type { ServiceKind } from '@parley/protocol';
+import type { NatsConnection } from '@nats-io/transport-node';
 import closeWithGrace from 'close-with-grace';
 import { busMetrics } from './bus-metrics.js';
 import { startTracing } from './tracing.js';
@@ -23,6 +24,8 @@ export interface ServiceContext {
   logger: Logger;
   metrics: Metrics;
   bus: Bus;
+  /** The NATS connection under `bus`, for what a Bus does not do (JetStream); runService drains it. Absent in embedded mode (an in-memory bus). */
+  nc?: NatsConnection | undefined;
 }
 
 /** The structural part of a fastify instance that runService drives. */
@@ -52,7 +55,7 @@ export async function runService(service: ServiceKind, config: ProcessSettings, 
   const nc = await connectNats({ servers: config.NATS_URL, name: instanceId });
   const metrics = createMetrics({ service, instanceId });
   const bus = instrumentBus(createNatsBus(nc, { logger, subjectPrefix: config.BUS_SUBJECT_PREFIX || undefined }), busMetrics(metrics));
-  const { app, close } = await start({ instanceId, logger, metrics, bus });
+  const { app, close } = await start({ instanceId, logger, metrics, bus, nc });
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');

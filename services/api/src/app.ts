@@ -127,5 +127,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   );
   // Appends handed over by the endpoints commit (and publish) before the bus drains.
   shell.run({ drained: () => appender.idle() });
+  const { webhooks } = deps;
+  if (webhooks) {
+    // Beside the chat path: chat serves whether or not JetStream is there; webhooks catch up once it is.
+    shell.run({
+      start: () => void webhooks.start().catch((err: unknown) => logger.error({ err }, 'webhooks did not start: no events are delivered')),
+      stop: () => webhooks.stop(),
+    });
+  }
   return app;
 }

@@ -47,6 +47,21 @@ export const ApiConfigSchema = z.object({
   REST_RATE_LIMIT_USER_MAX: envInt({ min: 1, max: 1_000_000 }).default(600),
   /** Requests per window of one server-API key (`/api/server/`), counted across instances like the others. */
   REST_RATE_LIMIT_KEY_MAX: envInt({ min: 1, max: 1_000_000 }).default(6_000),
+  /** Webhooks (JetStream): off, no api instance relays, fans out or delivers events (nor accepts endpoints). */
+  WEBHOOKS_ENABLED: envBool().default(true),
+  /** How long one webhook POST may take before it counts as a failed attempt. */
+  WEBHOOK_TIMEOUT_MS: envDurationMs({ min: 100, max: 60_000 }).default(5_000),
+  /** Attempts per delivery before its dead letter. */
+  WEBHOOK_MAX_ATTEMPTS: envInt({ min: 1, max: 100 }).default(10),
+  /** Backoff after the first failed attempt; it doubles per attempt (with jitter) up to WEBHOOK_BACKOFF_MAX_MS. */
+  WEBHOOK_BACKOFF_BASE_MS: envDurationMs({ min: 10, max: 3_600_000 }).default(1_000),
+  WEBHOOK_BACKOFF_MAX_MS: envDurationMs({ min: 10, max: 86_400_000 }).default(600_000),
+  /** POSTs in flight per endpoint per api instance. */
+  WEBHOOK_CONCURRENCY: envInt({ min: 1, max: 256 }).default(8),
+  /** How often committed events are moved from the Postgres outbox to JetStream. */
+  WEBHOOK_RELAY_INTERVAL_MS: envDurationMs({ min: 10, max: 60_000 }).default(200),
+  /** How long an undelivered event stays in JetStream before it expires. */
+  WEBHOOK_RETENTION_MS: envDurationMs({ min: 60_000 }).default(7 * 86_400_000),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

@@ -4,6 +4,7 @@ import type { Logger, Metrics } from '@parley/observability';
 import type { Redis } from '@parley/redis';
 import type { ApiConfig } from './config.js';
 import type { Db } from './db/db.js';
+import type { WebhookEngine } from './webhooks/webhooks.js';
 
 type RestLimitKey =
   'TRUSTED_PROXIES' | 'REDIS_KEY_PREFIX' | 'REST_RATE_LIMIT_WINDOW_MS' | 'REST_RATE_LIMIT_IP_MAX' | 'REST_RATE_LIMIT_USER_MAX' | 'REST_RATE_LIMIT_KEY_MAX';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   redis?: Redis | undefined;
   config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS' | RestLimitKey> &
     Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS'>>;
+  /** Relays, fans out and delivers webhook events (JetStream); absent (embedded mode, WEBHOOKS_ENABLED=false): no webhooks. */
+  webhooks?: WebhookEngine | undefined;
   instanceId: string;
   version: string;
 }

@@ -1,5 +1,5 @@
 import type { TokenVerifier } from '@parley/auth';
-import { connectNats, createNatsBus, type Bus } from '@parley/bus';
+import { connectNats, createNatsBus, webhookJetStream, type Bus } from '@parley/bus';
 import { createLogger, createMetrics } from '@parley/observability';
 import { serviceUrl, uniqueId } from '@parley/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -9,10 +9,25 @@ import type { ApiDeps } from '../src/deps.js';
 import { loadApiConfig } from '../src/config.js';
 import { createDb, type Db } from '../src/db/db.js';
 import type { Redis } from '@parley/redis';
+import { WebhookEngine, type WebhookSettings } from '../src/webhooks/webhooks.js';
+
+/** Webhook settings for tests: quick retries, short timeouts, a fast relay. */
+const TEST_WEBHOOKS: Omit<WebhookSettings, 'prefix'> = {
+  timeoutMs: 1_000,
+  maxAttempts: 5,
+  backoffBaseMs: 50,
+  backoffMaxMs: 400,
+  concurrency: 4,
+  relayIntervalMs: 50,
+  syncIntervalMs: 500,
+  retentionMs: 3_600_000,
+};
 
 export interface TestApi {
   app: FastifyInstance;
   db: Db;
+  /** Present when started with `webhooks`; started once `startApi` resolves. */
+  webhooks: WebhookEngine | undefined;
   /** A second bus on the same subject prefix, playing the gateway / presence side. */
   peer: Bus;
   prefix: string;
@@ -27,10 +42,12 @@ export interface TestApiOptions {
   config?: Partial<ApiDeps['config']>;
   /** Shares REST rate-limit counts with other instances on the same prefix. */
   redis?: Redis;
+  /** Run the webhook engine (JetStream names from `prefix`), with these settings over quick test defaults. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 /** A real api instance: real Postgres pool, real NATS, an HTTP server on a random port. */
-export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config, redis }: TestApiOptions): Promise<TestApi> {
+export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config, redis, webhooks: webhookOptions }: TestApiOptions): Promise<TestApi> {
   const logger = createLogger({ service: 'api', level: 'silent' });
   const connections: NatsConnection[] = [];
   const connect = async () => {
@@ -41,11 +58,16 @@ export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier
   const db = createDb({ url: databaseUrl, poolMax: 5 });
   const bus = await connect();
   const peer = await connect();
+  const metrics = createMetrics({ service: 'api', instanceId: 'test', collectDefault: false });
+  const webhooks = webhookOptions
+    ? new WebhookEngine({ db, ...(await webhookJetStream(connections[0]!)), logger, metrics }, { ...TEST_WEBHOOKS, prefix, ...webhookOptions })
+    : undefined;
   const app = await buildApp({
     db,
     bus,
     logger,
-    metrics: createMetrics({ service: 'api', instanceId: 'test', collectDefault: false }),
+    metrics,
+    webhooks,
     verifier,
     redis,
     config: {
@@ -62,17 +84,22 @@ export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier
     version: '0.0.0-test',
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
+  await webhooks?.start();
+  let closed: Promise<void> | undefined;
   return {
     app,
     db,
+    webhooks,
     peer,
     prefix,
-    async close() {
-      await app.close();
-      await bus.drain();
-      await peer.drain();
-      await Promise.all(connections.map((nc) => nc.drain()));
-      await db.destroy();
-    },
+    // Once: a test may stop an instance itself (a restart) before its cleanup runs.
+    close: () =>
+      (closed ??= (async () => {
+        await app.close();
+        await bus.drain();
+        await peer.drain();
+        await Promise.all(connections.map((nc) => nc.drain()));
+        await db.destroy();
+      })()),
   };
 }

@@ -5,6 +5,7 @@ import * as sessionCounters from './migrations/2026_11_26_140000_session_counter
 import * as accessControl from './migrations/2026_12_03_100000_access_control.js';
 import * as sessionlessAuthors from './migrations/2026_12_04_100000_sessionless_authors.js';
 import * as apiKeys from './migrations/2026_12_05_140000_api_keys.js';
+import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_03_100000_access_control': accessControl,
   '2026_12_04_100000_sessionless_authors': sessionlessAuthors,
   '2026_12_05_140000_api_keys': apiKeys,
+  '2026_12_05_160000_webhooks': webhooks,
 };
 
 /** A kysely Migrator over every migration above. */

@@ -1,4 +1,4 @@
-import type { ApiKeyScope, RoomRole, RoomType, RoomVisibility } from '@parley/protocol';
+import type { ApiKeyScope, RoomRole, RoomType, RoomVisibility, WebhookEvent, WebhookEventType } from '@parley/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Row types of the api's tables; the migrations in ./migrations are their source. */
@@ -10,6 +10,9 @@ export interface Database {
   direct_rooms: DirectRoomsTable;
   messages: MessagesTable;
   api_keys: ApiKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_dead_letters: WebhookDeadLettersTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -83,6 +86,35 @@ export interface ApiKeysTable {
   created_at: CreatedAt;
   revoked_at: ColumnType<Date | null, never, Date | null>;
   last_used_at: ColumnType<Date | null, never, Date | null>;
+}
+
+/** A registered webhook endpoint (migration `webhooks`). */
+export interface WebhookEndpointsTable {
+  webhook_id: Generated<string>;
+  url: string;
+  events: WebhookEventType[];
+  secret: string;
+  created_at: CreatedAt;
+}
+
+/** Events committed with their change, waiting for the relay to publish them to JetStream. */
+export interface WebhookOutboxTable {
+  position: Generated<number>;
+  event_id: Generated<string>;
+  type: WebhookEventType;
+  /** The change as JSON (a message row without its session id, or a membership). */
+  data: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+}
+
+export interface WebhookDeadLettersTable {
+  dead_letter_id: Generated<string>;
+  webhook_id: string;
+  event_id: string;
+  event: ColumnType<WebhookEvent, string, never>;
+  attempts: number;
+  last_error: string;
+  failed_at: CreatedAt;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -29,6 +29,10 @@ describe('/docs', () => {
       '/api/rooms/{room_id}/messages/',
       '/api/rooms/{room_id}/presence/',
       '/api/server/keys/',
+      '/api/server/webhooks/',
+      '/api/server/webhooks/{webhook_id}/',
+      '/api/server/webhooks/{webhook_id}/dead-letters/',
+      '/api/server/webhooks/{webhook_id}/dead-letters/{dead_letter_id}/replay/',
       '/api/sessions/',
       '/api/sessions/{session_id}/',
     ]);
@@ -43,5 +47,7 @@ describe('/docs', () => {
     // The server API takes an API key only, as a Bearer or in X-Api-Key.
     expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
     expect(doc.paths['/api/server/keys/'].get.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
+    expect(doc.paths['/api/server/webhooks/'].post.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
+    expect(doc.paths['/api/server/webhooks/'].post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events', 'secret']);
   });
 });

@@ -1,7 +1,16 @@
 import { connectNats, subjects, webhookJetStream, webhookStreams } from '@parley/bus';
-import { WebhookEventSchema, type WebhookEvent, type WebhookEventType } from '@parley/protocol';
+import {
+  DeadLetterListSchema,
+  WebhookEventSchema,
+  WebhookListSchema,
+  WebhookSchema,
+  type Webhook,
+  type WebhookEvent,
+  type WebhookEventType,
+} from '@parley/protocol';
 import { serviceUrl, uniqueId } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createApiKey } from '../src/server/api-keys.js';
 import { startApi, type TestApi } from './app.js';
 import { migratedDatabase, type MigratedDatabase } from './db.js';
 import { startReceiver, verifySignature } from './webhook-receiver.js';
@@ -48,13 +57,26 @@ async function writer(a: TestApi, user: string) {
     a.peer.request(subjects.api.appendMessage, { room_id: room, session_id: s.session_id, user_id: user, content, client_msg_id: uniqueId('c') }, timeout);
 }
 
+/** Registers an endpoint over the server API with an admin key, as a deployment's backend does. */
+async function register(a: TestApi, url: string, events: WebhookEventType[]): Promise<Webhook> {
+  const { key } = await createApiKey(t.db, uniqueId('admin'), ['admin']);
+  const res = await a.app.inject({
+    method: 'POST',
+    url: '/api/server/webhooks/',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { url, events, secret: SECRET },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return WebhookSchema.strict().parse(res.json());
+}
+
 const events = (r: Awaited<ReturnType<typeof receiver>>): WebhookEvent[] => r.received.map((x) => WebhookEventSchema.parse(JSON.parse(x.body)));
 
 describe('webhooks', () => {
   it('POSTs every event to its endpoint exactly as signed, with a unique id and no session id', async () => {
     const a = await api(uniqueId('wh'));
     const r = await receiver();
-    await a.webhooks!.create({ url: r.url, events: ALL, secret: SECRET });
+    await register(a, r.url, ALL);
     const owner = { 'x-session-id': (await a.peer.request(subjects.api.resolveSession, { mode: 'user', user_id: 'olga' }, timeout)).session_id };
     expect((await a.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner, payload: { room_id: 'signed', name: 'Signed' } })).statusCode).toBe(201);
     expect((await a.app.inject({ method: 'POST', url: '/api/rooms/signed/members/', headers: owner, payload: { user_id: 'pete' } })).statusCode).toBe(201);
@@ -97,7 +119,7 @@ describe('webhooks', () => {
     const r = await receiver('down');
     // The first instance never relays its outbox: its events are committed but not yet in JetStream when it stops.
     const first = await api(prefix, { relayIntervalMs: 3_600_000 });
-    const hook = await first.webhooks!.create({ url: r.url, events: ['message.created'], secret: SECRET });
+    const hook = await register(first, r.url, ['message.created']);
     const send = await writer(first, 'quinn');
     const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => send('general', `before restart ${i}`)));
     const pending = await t.db.selectFrom('webhook_outbox').select('event_id').execute();
@@ -118,23 +140,82 @@ describe('webhooks', () => {
     expect(await t.db.selectFrom('webhook_dead_letters').selectAll().where('webhook_id', '=', hook.webhook_id).execute()).toEqual([]);
   });
 
-  it('records a dead letter when the receiver never comes back', async () => {
+  it('records a dead letter when the receiver never comes back, lists it and replays it over the server API', async () => {
     const a = await api(uniqueId('wh'), { maxAttempts: 3 });
     const r = await receiver('down');
-    const hook = await a.webhooks!.create({ url: r.url, events: ['message.created'], secret: SECRET });
+    const hook = await register(a, r.url, ['message.created']);
+    const { key } = await createApiKey(t.db, uniqueId('admin'), ['admin']);
+    const admin = { authorization: `Bearer ${key}` };
     const { message } = await (await writer(a, 'sam'))('general', 'nobody hears this');
-    const letters = () => t.db.selectFrom('webhook_dead_letters').selectAll().where('webhook_id', '=', hook.webhook_id).execute();
+    const letters = async () => {
+      const res = await a.app.inject({ url: `/api/server/webhooks/${hook.webhook_id}/dead-letters/`, headers: admin });
+      expect(res.statusCode, res.body).toBe(200);
+      return DeadLetterListSchema.strict().parse(res.json()).dead_letters;
+    };
     await expect.poll(async () => (await letters()).length, { timeout: 10_000 }).toBe(1);
     const [letter] = await letters();
-    expect(letter).toMatchObject({ attempts: 3, last_error: 'HTTP 503' });
+    expect(letter).toMatchObject({ webhook_id: hook.webhook_id, attempts: 3, last_error: 'HTTP 503' });
     expect(letter!.event).toMatchObject({ type: 'message.created', data: { message_id: message.message_id } });
     expect(r.attempts()).toBe(3);
+
+    r.setMode('ok');
+    const replay = await a.app.inject({
+      method: 'POST',
+      url: `/api/server/webhooks/${hook.webhook_id}/dead-letters/${letter!.dead_letter_id}/replay/`,
+      headers: admin,
+    });
+    expect(replay.statusCode, replay.body).toBe(202);
+    await expect.poll(() => events(r).map((e) => e.id), { timeout: 5_000 }).toEqual([letter!.event.id]);
+    expect(verifySignature(SECRET, r.received[0]!.headers['parley-signature'] as string, r.received[0]!.body)).toBe(true);
+    expect(await letters()).toEqual([]);
+    const again = await a.app.inject({
+      method: 'POST',
+      url: `/api/server/webhooks/${hook.webhook_id}/dead-letters/${letter!.dead_letter_id}/replay/`,
+      headers: admin,
+    });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('registers, lists and removes endpoints for admin keys only, never showing a secret', async () => {
+    const a = await api(uniqueId('wh'));
+    const r = await receiver();
+    const hook = await register(a, r.url, ['message.created', 'room.member_added']);
+    const { key: publisher } = await createApiKey(t.db, uniqueId('pub'), ['publish', 'moderate', 'read']);
+    const { key: admin } = await createApiKey(t.db, uniqueId('admin'), ['admin']);
+    const body = { url: r.url, events: ['message.created'], secret: SECRET };
+    expect((await a.app.inject({ method: 'POST', url: '/api/server/webhooks/', payload: body })).statusCode).toBe(401);
+    const session = (await a.peer.request(subjects.api.resolveSession, { mode: 'user', user_id: 'uma' }, timeout)).session_id;
+    expect((await a.app.inject({ method: 'POST', url: '/api/server/webhooks/', headers: { 'x-session-id': session }, payload: body })).statusCode).toBe(401);
+    for (const [method, url] of [
+      ['POST', '/api/server/webhooks/'],
+      ['GET', '/api/server/webhooks/'],
+      ['DELETE', `/api/server/webhooks/${hook.webhook_id}/`],
+      ['GET', `/api/server/webhooks/${hook.webhook_id}/dead-letters/`],
+    ] as const) {
+      const res = await a.app.inject({ method, url, headers: { 'x-api-key': publisher }, payload: method === 'POST' ? body : undefined });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+    }
+    const bad = await a.app.inject({ method: 'POST', url: '/api/server/webhooks/', headers: { 'x-api-key': admin }, payload: { ...body, events: ['nope'] } });
+    expect(bad.statusCode).toBe(400);
+
+    const list = await a.app.inject({ url: '/api/server/webhooks/', headers: { 'x-api-key': admin } });
+    expect(WebhookListSchema.strict().parse(list.json()).webhooks).toEqual([hook]);
+    expect(list.body).not.toContain(SECRET);
+    expect((await a.app.inject({ method: 'DELETE', url: `/api/server/webhooks/${hook.webhook_id}/`, headers: { 'x-api-key': admin } })).statusCode).toBe(204);
+    expect((await a.app.inject({ method: 'DELETE', url: `/api/server/webhooks/${hook.webhook_id}/`, headers: { 'x-api-key': admin } })).statusCode).toBe(404);
+    // Removed: nothing reaches it any more.
+    await (
+      await writer(a, 'uma')
+    )('general', 'after removal');
+    await a.webhooks!.flushOutbox();
+    expect(await t.db.selectFrom('webhook_outbox').selectAll().execute()).toEqual([]);
+    expect(r.attempts()).toBe(0);
   });
 
   it('keeps acknowledging chat messages while a receiver hangs on every POST', async () => {
     const a = await api(uniqueId('wh'), { timeoutMs: 30_000, concurrency: 2 });
     const r = await receiver('hang');
-    await a.webhooks!.create({ url: r.url, events: ['message.created'], secret: SECRET });
+    await register(a, r.url, ['message.created']);
     const send = await writer(a, 'tess');
     await send('general', 'first');
     await expect.poll(() => r.hanging(), { timeout: 5_000 }).toBe(1);

@@ -3,6 +3,7 @@ import type { ApiDeps } from '../deps.js';
 import type { RestLimits } from '../http/rate-limit.js';
 import { keyRoutes } from './keys.routes.js';
 import { registerApiKeyAuth } from './key-auth.js';
+import { webhookRoutes } from '../webhooks/webhooks.routes.js';
 
 export interface ServerApiOptions {
   deps: ApiDeps;
@@ -18,4 +19,5 @@ export const serverApi: FastifyPluginAsync<ServerApiOptions> = async (scope, { d
   registerApiKeyAuth(scope, deps.db);
   scope.addHook('onRequest', limits.perKey);
   await scope.register(keyRoutes, deps);
+  await scope.register(webhookRoutes, deps);
 };

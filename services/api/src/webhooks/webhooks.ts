@@ -120,9 +120,15 @@ export class WebhookEngine {
    * attempts (the event keeps its id), and removes the record once JetStream holds the delivery.
    * False if there is no such dead letter.
    */
-  async replay(deadLetterId: string): Promise<boolean> {
+  async replay(webhookId: string, deadLetterId: string): Promise<boolean> {
     return this.deps.db.transaction().execute(async (tx) => {
-      const letter = await tx.selectFrom('webhook_dead_letters').selectAll().where('dead_letter_id', '=', deadLetterId).forUpdate().executeTakeFirst();
+      const letter = await tx
+        .selectFrom('webhook_dead_letters')
+        .selectAll()
+        .where('dead_letter_id', '=', deadLetterId)
+        .where('webhook_id', '=', webhookId)
+        .forUpdate()
+        .executeTakeFirst();
       if (!letter) return false;
       await this.publisher.delivery({ webhook_id: letter.webhook_id, event: letter.event }, `replay:${letter.dead_letter_id}`);
       await tx.deleteFrom('webhook_dead_letters').where('dead_letter_id', '=', deadLetterId).execute();

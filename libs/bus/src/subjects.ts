@@ -1,4 +1,6 @@
 import {
+  AppendEventReplySchema,
+  AppendEventRequestSchema,
   AppendMessageReplySchema,
   AppendMessageRequestSchema,
   busReplySchema,
@@ -11,7 +13,7 @@ import {
   RoomAccessReplySchema,
   RoomAccessRequestSchema,
   RoomHistoryRequestSchema,
-  MessagesPageSchema,
+  EventsPageSchema,
   RoomEventSchema,
   RoomIdSchema,
   RoomPresenceRequestSchema,
@@ -60,7 +62,7 @@ export const subjects = Object.freeze({
   /**
    * `chat.room.<room_id>`: a room's events (stored messages after commit, membership system
    * events). Every subscriber hears every event (no queue group): gateways subscribe while they
-   * have a local member. At-most-once; receivers detect holes by `message.seq`.
+   * have a local member. At-most-once; receivers detect holes by the `seq` of messages and durable events.
    * @throws BusSubjectError unless `roomId` is a slug.
    */
   chatRoom: (roomId: string): Topic<RoomEvent> => defineTopic(`chat.room.${roomToken(roomId)}`, RoomEventSchema),
@@ -77,10 +79,12 @@ export const subjects = Object.freeze({
     resolveSession: defineEndpoint('api.session.resolve', ResolveSessionRequestSchema, busReplySchema(SessionInfoSchema), QUEUE_GROUPS.api),
     /** `api.room.access`: does a room exist and may this session enter it. */
     roomAccess: defineEndpoint('api.room.access', RoomAccessRequestSchema, busReplySchema(RoomAccessReplySchema), QUEUE_GROUPS.api),
-    /** `api.room.history`: a page of a room's history for a gateway's catch-up (after the access check). */
-    roomHistory: defineEndpoint('api.room.history', RoomHistoryRequestSchema, busReplySchema(MessagesPageSchema), QUEUE_GROUPS.api),
+    /** `api.room.history`: a page of a room's log (messages and durable events) for a gateway's catch-up (after the access check). */
+    roomHistory: defineEndpoint('api.room.history', RoomHistoryRequestSchema, busReplySchema(EventsPageSchema), QUEUE_GROUPS.api),
     /** `api.message.append`: store a chat message; the reply comes only after the commit. */
     appendMessage: defineEndpoint('api.message.append', AppendMessageRequestSchema, busReplySchema(AppendMessageReplySchema), QUEUE_GROUPS.api),
+    /** `api.event.append`: store a durable event (edit, delete, reaction); the reply comes only after the commit. */
+    appendEvent: defineEndpoint('api.event.append', AppendEventRequestSchema, busReplySchema(AppendEventReplySchema), QUEUE_GROUPS.api),
     /** `api.stats.report`: gateways' per-session counter increments; one API instance adds each report. */
     statsReport: defineTopic('api.stats.report', SessionStatsReportSchema, QUEUE_GROUPS.api),
   }),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 
 import { ContentSchema } from './client-messages.js';
 import { ErrorDataSchema } from './errors.js';
+import { DurableEventSchema } from './events.js';
 import { ClientMsgIdSchema, InstanceIdSchema, IsoDateTimeSchema, RoomIdSchema, SessionIdSchema, TimestampMsSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { StoredMessageSchema } from './messages.js';
@@ -32,12 +33,14 @@ export function busReplySchema<D extends z.ZodType>(data: D) {
 export type BusReply<T> = z.infer<ReturnType<typeof busReplySchema<z.ZodType<T>>>>;
 
 /**
- * Published by the API on a room's subject after a message commits (`message`), and by presence
- * when a user's first connection joins or last connection leaves a room (`system`, `at` in ms).
- * Delivery is at-most-once; receivers detect holes by `message.seq`.
+ * Published by the API on a room's subject after a message commits (`message`) or a durable
+ * event commits (`event`: an edit, delete or reaction, public already), and by presence when a
+ * user's first connection joins or last connection leaves a room (`system`, `at` in ms).
+ * Delivery is at-most-once; receivers detect holes by the `seq` of messages and events alike.
  */
 export const RoomEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), message: StoredMessageSchema }),
+  z.object({ kind: z.literal('event'), event: DurableEventSchema }),
   z.object({
     kind: z.literal('system'),
     action: z.enum(['user_joined', 'user_left']),
@@ -92,10 +95,10 @@ export const RoomAccessReplySchema = z.object({
 export type RoomAccessReply = z.infer<typeof RoomAccessReplySchema>;
 
 /**
- * Gateway → API: a page of a room's history after `after_seq`, oldest first, for a connection
- * that already passed the room's access check (the catch-up after a join with `since_seq` or a
- * hole). Reply: a {@link MessagesPageSchema} that stops early, with `has_more`, to stay within
- * the bus's payload limit.
+ * Gateway → API: a page of a room's log after `after_seq` (messages and durable events, oldest
+ * first, no holes), for a connection that already passed the room's access check (the catch-up
+ * after a join with `since_seq` or a hole). Reply: an `EventsPage` that stops early, with
+ * `has_more`, to stay within the bus's payload limit.
  */
 export const RoomHistoryRequestSchema = z.object({
   room_id: RoomIdSchema,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { clientEnvelopeSchema } from './envelope.js';
-import { ClientMsgIdSchema, RoomIdSchema, UserIdSchema } from './ids.js';
+import { ClientMsgIdSchema, MessageIdSchema, RoomIdSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { codePointLength, hasLoneSurrogate, hasNul } from './text.js';
 
@@ -30,6 +30,15 @@ export const ContentSchema = z
   .refine((s) => !hasNul(s), { error: 'Message content must not contain NUL characters' })
   .refine((s) => !hasLoneSurrogate(s), { error: 'Message content must be well-formed Unicode' });
 export type Content = z.infer<typeof ContentSchema>;
+
+/** A reaction: one emoji (or a `:short_name:`), 1–32 code points, no whitespace or control characters. */
+export const EmojiSchema = z
+  .string({ error: 'emoji must be a string' })
+  .min(1, { error: 'emoji is required' })
+  .max(128)
+  .refine((s) => codePointLength(s) <= 32, { error: 'emoji must be at most 32 characters' })
+  .refine((s) => !/[\s\p{Cc}]/u.test(s), { error: 'emoji must not contain whitespace or control characters' });
+export type Emoji = z.infer<typeof EmojiSchema>;
 
 /**
  * `text_message` data, sent by a client to post in a room. A room the connection has not joined
@@ -101,6 +110,47 @@ export type RefreshData = z.infer<typeof RefreshDataSchema>;
 export const RefreshMessageSchema = clientEnvelopeSchema('refresh', RefreshDataSchema);
 export type RefreshMessage = z.infer<typeof RefreshMessageSchema>;
 
+// --- Durable events: edits, deletes, reactions (each answered with `event_ack` after its commit) ---
+
+/**
+ * What every durable-event frame names: the room, the message it changes, and an optional
+ * idempotency key (a resend with the same one is answered with the stored event, not a second).
+ * The message must be in that room and not deleted (else VALIDATION_ERROR on `message_id`).
+ */
+const eventTarget = {
+  room_id: RoomIdSchema,
+  message_id: MessageIdSchema,
+  client_msg_id: ClientMsgIdSchema.optional(),
+};
+
+/** `edit_message` data: the author replaces their message's content, within the edit window (PERMISSION_DENIED otherwise). */
+export const EditMessageDataSchema = z.object({ ...eventTarget, content: ContentSchema });
+export type EditMessageData = z.infer<typeof EditMessageDataSchema>;
+export const EditMessageSchema = clientEnvelopeSchema('edit_message', EditMessageDataSchema);
+export type EditMessage = z.infer<typeof EditMessageSchema>;
+
+/** `delete_message` data: the author, or a room owner or admin, deletes a message (PERMISSION_DENIED otherwise). */
+export const DeleteMessageDataSchema = z.object(eventTarget);
+export type DeleteMessageData = z.infer<typeof DeleteMessageDataSchema>;
+export const DeleteMessageSchema = clientEnvelopeSchema('delete_message', DeleteMessageDataSchema);
+export type DeleteMessage = z.infer<typeof DeleteMessageSchema>;
+
+/**
+ * `add_reaction` / `remove_reaction` data: anyone who may post reacts, once per emoji and message
+ * (adding one already there, or removing one not there, is a VALIDATION_ERROR on `emoji`; so is a
+ * new emoji beyond the deployment's distinct-reactions limit).
+ */
+export const ReactionRequestDataSchema = z.object({ ...eventTarget, emoji: EmojiSchema });
+export type ReactionRequestData = z.infer<typeof ReactionRequestDataSchema>;
+export const AddReactionSchema = clientEnvelopeSchema('add_reaction', ReactionRequestDataSchema);
+export type AddReaction = z.infer<typeof AddReactionSchema>;
+export const RemoveReactionSchema = clientEnvelopeSchema('remove_reaction', ReactionRequestDataSchema);
+export type RemoveReaction = z.infer<typeof RemoveReactionSchema>;
+
+/** The client frames that become durable events, in declaration order. */
+export const EVENT_FRAME_TYPES = ['edit_message', 'delete_message', 'add_reaction', 'remove_reaction'] as const;
+export type EventFrameType = (typeof EVENT_FRAME_TYPES)[number];
+
 /** Every frame a client may send, discriminated on `type`. */
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ClientTextMessageSchema,
@@ -108,9 +158,20 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   JoinRoomMessageSchema,
   LeaveRoomMessageSchema,
   RefreshMessageSchema,
+  EditMessageSchema,
+  DeleteMessageSchema,
+  AddReactionSchema,
+  RemoveReactionSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 /** The `type`s a client may send, in declaration order. */
-export const CLIENT_MESSAGE_TYPES = ['text_message', 'heartbeat', 'join_room', 'leave_room', 'refresh'] as const satisfies readonly ClientMessage['type'][];
+export const CLIENT_MESSAGE_TYPES = [
+  'text_message',
+  'heartbeat',
+  'join_room',
+  'leave_room',
+  'refresh',
+  ...EVENT_FRAME_TYPES,
+] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessageType = ClientMessage['type'];

@@ -65,8 +65,71 @@ export type {
   ClientMessageType,
 } from './client-messages.js';
 export { WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, subprotocolsFor, tokenFromSubprotocols } from './ws-auth.js';
-export { StoredMessageSchema, ChatMessageSchema, toChatMessage, MessagesQuerySchema, MessagesPageSchema } from './messages.js';
-export type { StoredMessage, ChatMessage, MessagesQuery, MessagesPage } from './messages.js';
+export {
+  StoredMessageSchema,
+  ChatMessageSchema,
+  toChatMessage,
+  ReactionCountSchema,
+  MessageStateSchema,
+  MessagesQuerySchema,
+  MessagesPageSchema,
+} from './messages.js';
+export type { StoredMessage, ChatMessage, ReactionCount, MessageState, MessagesQuery, MessagesPage } from './messages.js';
+export {
+  DURABLE_EVENT_TYPES,
+  MessageEditedDataSchema,
+  MessageDeletedDataSchema,
+  ReactionDataSchema,
+  DurableEventSchema,
+  LogEntrySchema,
+  EventsQuerySchema,
+  EventsPageSchema,
+  AppendEventRequestSchema,
+  AppendEventReplySchema,
+} from './events.js';
+export type {
+  DurableEventType,
+  MessageEditedData,
+  MessageDeletedData,
+  ReactionData,
+  DurableEvent,
+  LogEntry,
+  EventsQuery,
+  EventsPage,
+  AppendEventRequest,
+  AppendEventReply,
+} from './events.js';
+export {
+  EmojiSchema,
+  EditMessageDataSchema,
+  EditMessageSchema,
+  DeleteMessageDataSchema,
+  DeleteMessageSchema,
+  ReactionRequestDataSchema,
+  AddReactionSchema,
+  RemoveReactionSchema,
+  EVENT_FRAME_TYPES,
+} from './client-messages.js';
+export type {
+  Emoji,
+  EditMessageData,
+  EditMessage,
+  DeleteMessageData,
+  DeleteMessage,
+  ReactionRequestData,
+  AddReaction,
+  RemoveReaction,
+  EventFrameType,
+} from './client-messages.js';
+export {
+  MessageEditedSchema,
+  MessageDeletedSchema,
+  ReactionAddedSchema,
+  ReactionRemovedSchema,
+  EventAckDataSchema,
+  EventAckSchema,
+} from './server-messages.js';
+export type { MessageEdited, MessageDeleted, ReactionAdded, ReactionRemoved, EventAckData, EventAck } from './server-messages.js';
 export {
   WelcomeDataSchema,
   UserJoinedDataSchema,

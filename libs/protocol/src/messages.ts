@@ -39,6 +39,10 @@ export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 export const ChatMessageSchema = StoredMessageSchema.omit({ session_id: true }).extend({
   /** `created_at` in ms since the epoch: the seed's `data.timestamp` for a text message. */
   timestamp: z.int().nonnegative(),
+  /** In a replay from the log: when the message was last edited (its `content` is the edited one); absent live. */
+  edited_at: IsoDateTimeSchema.nullable().optional(),
+  /** In a replay from the log: when the message was deleted (its `content` is then empty); absent live. */
+  deleted_at: IsoDateTimeSchema.nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -65,6 +69,29 @@ export const MessagesQuerySchema = z.object({
 });
 export type MessagesQuery = z.infer<typeof MessagesQuerySchema>;
 
+/** One emoji on a message: how many users reacted with it, and whether the reader is one of them. */
+export const ReactionCountSchema = z.object({
+  emoji: z.string(),
+  count: z.int().positive(),
+  me: z.boolean(),
+});
+export type ReactionCount = z.infer<typeof ReactionCountSchema>;
+
+/**
+ * A message in its current state, as a history page shows it: edited content with `edited_at`;
+ * a deleted message as a tombstone (`deleted_at` set, `content` empty, no reactions); reaction
+ * counts in the order each emoji was first used. `state_seq` is the `seq` of the last event
+ * this state reflects (the message's own `seq` if none): a reader that replays the log applies
+ * only events after it, so page and replay agree.
+ */
+export const MessageStateSchema = ChatMessageSchema.extend({
+  edited_at: IsoDateTimeSchema.nullable(),
+  deleted_at: IsoDateTimeSchema.nullable(),
+  reactions: z.array(ReactionCountSchema),
+  state_seq: SeqSchema,
+});
+export type MessageState = z.infer<typeof MessageStateSchema>;
+
 /**
  * One page of history, ascending by `seq`. `has_more` is true when more messages match in the
  * direction of paging (older without `after_seq`, newer with it). `next_before_seq` is the
@@ -72,7 +99,7 @@ export type MessagesQuery = z.infer<typeof MessagesQuerySchema>;
  * `has_more`; otherwise null (paging forwards continues with `after_seq` = the last `seq`).
  */
 export const MessagesPageSchema = z.object({
-  messages: z.array(ChatMessageSchema),
+  messages: z.array(MessageStateSchema),
   has_more: z.boolean(),
   next_before_seq: SeqSchema.nullable(),
 });

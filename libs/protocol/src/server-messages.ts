@@ -4,6 +4,7 @@ import { serverEnvelopeSchema } from './envelope.js';
 import { ErrorDataSchema } from './errors.js';
 import { ClientMsgIdSchema, MessageIdSchema, RoomIdSchema, SeqSchema, SessionIdSchema, UserIdSchema } from './ids.js';
 import { LimitsSchema } from './limits.js';
+import { DURABLE_EVENT_TYPES, MessageDeletedDataSchema, MessageEditedDataSchema, ReactionDataSchema } from './events.js';
 import { ChatMessageSchema } from './messages.js';
 
 /**
@@ -158,6 +159,43 @@ export type ServerHeartbeat = z.infer<typeof ServerHeartbeatSchema>;
 export const ErrorMessageSchema = serverEnvelopeSchema('error', ErrorDataSchema);
 export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
 
+// --- Durable events: delivered to every member (the sender included) with the room's `seq`, live and replayed ---
+
+/** Server `message_edited` frame: a message's new content (see {@link MessageEditedDataSchema}). */
+export const MessageEditedSchema = serverEnvelopeSchema('message_edited', MessageEditedDataSchema);
+export type MessageEdited = z.infer<typeof MessageEditedSchema>;
+/** Server `message_deleted` frame: the message is a tombstone from here on. */
+export const MessageDeletedSchema = serverEnvelopeSchema('message_deleted', MessageDeletedDataSchema);
+export type MessageDeleted = z.infer<typeof MessageDeletedSchema>;
+/** Server `reaction_added` frame. */
+export const ReactionAddedSchema = serverEnvelopeSchema('reaction_added', ReactionDataSchema);
+export type ReactionAdded = z.infer<typeof ReactionAddedSchema>;
+/** Server `reaction_removed` frame. */
+export const ReactionRemovedSchema = serverEnvelopeSchema('reaction_removed', ReactionDataSchema);
+export type ReactionRemoved = z.infer<typeof ReactionRemovedSchema>;
+
+/**
+ * Sent to the sender only, once an `edit_message`, `delete_message`, `add_reaction` or
+ * `remove_reaction` is committed (never before): the event's `type`, `event_id` and `seq`, the
+ * message it changed and the sender's `client_msg_id` (null when none was sent). `duplicate` is
+ * true when this sender had already stored this `client_msg_id` in this room (the original's
+ * ids and `seq`).
+ */
+export const EventAckDataSchema = z.object({
+  client_msg_id: ClientMsgIdSchema.nullable(),
+  type: z.enum(DURABLE_EVENT_TYPES),
+  event_id: z.uuid(),
+  message_id: MessageIdSchema,
+  seq: SeqSchema,
+  room_id: RoomIdSchema,
+  duplicate: z.boolean(),
+});
+export type EventAckData = z.infer<typeof EventAckDataSchema>;
+
+/** Server `event_ack` frame. */
+export const EventAckSchema = serverEnvelopeSchema('event_ack', EventAckDataSchema);
+export type EventAck = z.infer<typeof EventAckSchema>;
+
 /** Every frame the server may send, discriminated on `type`. */
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   SystemMessageSchema,
@@ -165,6 +203,11 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   MessageAckSchema,
   ServerHeartbeatSchema,
   ErrorMessageSchema,
+  MessageEditedSchema,
+  MessageDeletedSchema,
+  ReactionAddedSchema,
+  ReactionRemovedSchema,
+  EventAckSchema,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];
@@ -175,4 +218,12 @@ export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage
 export type ServerMessageData<T extends ServerMessageType> = ServerMessageOf<T>['data'];
 
 /** The `type`s a server may send today. */
-export const SERVER_MESSAGE_TYPES = ['system_message', 'text_message', 'message_ack', 'heartbeat', 'error'] as const satisfies readonly ServerMessageType[];
+export const SERVER_MESSAGE_TYPES = [
+  'system_message',
+  'text_message',
+  'message_ack',
+  'heartbeat',
+  'error',
+  ...DURABLE_EVENT_TYPES,
+  'event_ack',
+] as const satisfies readonly ServerMessageType[];

@@ -91,7 +91,7 @@ describe('parseClientFrame: envelope', () => {
       expectInvalid(
         parseClientFrame(JSON.stringify({ type, data: {} })),
         'type',
-        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room, refresh',
+        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room, refresh, edit_message, delete_message, add_reaction, remove_reaction',
       );
     }
   });
@@ -176,5 +176,29 @@ describe('parseClientFrame: nesting depth', () => {
   it('never throws on hostile input', () => {
     const inputs = ['\ud800', '"', '\\', ']]]]', '}{', '{"type":"text_message","data":{"content":"\\', 'x'.repeat(70_000)];
     for (const raw of inputs) expect(() => parseClientFrame(raw)).not.toThrow();
+  });
+});
+
+describe('parseClientFrame: durable events', () => {
+  const target = { room_id: 'general', message_id: '6f1c2b7e-3d4a-4b5c-8d9e-0a1b2c3d4e5f', client_msg_id: 'e-1' };
+
+  it('accepts edit_message, delete_message, add_reaction and remove_reaction', () => {
+    for (const [type, data] of [
+      ['edit_message', { ...target, content: 'fixed' }],
+      ['delete_message', target],
+      ['add_reaction', { ...target, emoji: '👍🏽' }],
+      ['remove_reaction', { ...target, emoji: ':tada:' }],
+    ] as const) {
+      const result = parseClientFrame(JSON.stringify({ type, data }));
+      expect(result.ok, type).toBe(true);
+      if (result.ok) expect(result.message).toMatchObject({ type, data });
+    }
+  });
+
+  it('names the bad field: a message id that is not a UUID, empty content, an emoji with a space', () => {
+    expectInvalid(parseClientFrame(JSON.stringify({ type: 'delete_message', data: { ...target, message_id: '7' } })), 'message_id');
+    expectInvalid(parseClientFrame(JSON.stringify({ type: 'edit_message', data: { ...target, content: ' ' } })), 'content', 'Message content cannot be empty');
+    expectInvalid(parseClientFrame(JSON.stringify({ type: 'add_reaction', data: { ...target, emoji: 'a b' } })), 'emoji');
+    expectInvalid(parseClientFrame(JSON.stringify({ type: 'remove_reaction', data: target })), 'emoji');
   });
 });

@@ -33,6 +33,18 @@ const stored: StoredMessage = {
   created_at: '2024-01-01T12:30:00.000Z',
 };
 
+const EVENT_ID = '7a1c2b7e-3d4a-4b5c-8d9e-0a1b2c3d4e5f';
+const event = {
+  event_id: EVENT_ID,
+  room_id: 'general',
+  seq: 9,
+  message_id: MESSAGE_ID,
+  user_id: 'user123',
+  client_msg_id: 'e-1',
+  created_at: '2024-01-01T12:31:00.000Z',
+  timestamp: Date.parse('2024-01-01T12:31:00.000Z'),
+};
+
 describe('serverEnvelope', () => {
   it('stamps timestamp and metadata, and every frame it builds validates', () => {
     const frames = [
@@ -67,6 +79,19 @@ describe('serverEnvelope', () => {
       serverEnvelope('heartbeat', SESSION, { sequence: 42 }),
       serverEnvelope('heartbeat', SESSION, {}),
       serverEnvelope('error', SESSION, errorData('RATE_LIMIT_EXCEEDED', 'Slow down', { retry_after_ms: 200 })),
+      serverEnvelope('message_edited', SESSION, { ...event, content: 'Hello again' }),
+      serverEnvelope('message_deleted', SESSION, event),
+      serverEnvelope('reaction_added', SESSION, { ...event, emoji: '👍' }),
+      serverEnvelope('reaction_removed', SESSION, { ...event, emoji: ':tada:' }),
+      serverEnvelope('event_ack', SESSION, {
+        client_msg_id: 'e-1',
+        type: 'reaction_added',
+        event_id: EVENT_ID,
+        message_id: MESSAGE_ID,
+        seq: 9,
+        room_id: 'general',
+        duplicate: false,
+      }),
     ];
     for (const frame of frames) {
       expect(frame.metadata).toEqual({ version: '1.0', source: 'server' });

@@ -4,6 +4,7 @@ import { corsOrigins } from '@parley/config';
 import { createServiceApp } from '@parley/service';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ApiConfigSchema } from './config.js';
 import type { ApiDeps } from './deps.js';
 import { registerPoolMetrics } from './db/pool-metrics.js';
 import { apiHealth } from './health/health.js';
@@ -51,7 +52,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const app = shell.app.withTypeProvider<ZodTypeProvider>();
 
-  const appender = createMessageAppender(db, bus, metrics);
+  const defaults = ApiConfigSchema.shape;
+  const appender = createMessageAppender(db, bus, metrics, {
+    editWindowMs: config.MESSAGE_EDIT_WINDOW_MS ?? defaults.MESSAGE_EDIT_WINDOW_MS.parse(undefined),
+    maxReactions: config.MESSAGE_MAX_REACTIONS ?? defaults.MESSAGE_MAX_REACTIONS.parse(undefined),
+  });
   const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, config.PRESENCE_TIMEOUT_MS, roomMetrics(metrics).presenceMisses), {
     guestRoomCreation: config.GUEST_ROOM_CREATION ?? true,
   });

@@ -62,6 +62,10 @@ export const ApiConfigSchema = z.object({
   WEBHOOK_RELAY_INTERVAL_MS: envDurationMs({ min: 10, max: 60_000 }).default(200),
   /** How long an undelivered event stays in JetStream before it expires. */
   WEBHOOK_RETENTION_MS: envDurationMs({ min: 60_000 }).default(7 * 86_400_000),
+  /** How long after posting its author may edit a message (`edit_message`); 0: no limit. */
+  MESSAGE_EDIT_WINDOW_MS: envDurationMs({ min: 0 }).default(86_400_000),
+  /** Most distinct emoji reactions on one message (`add_reaction` of a new emoji beyond it is refused). */
+  MESSAGE_MAX_REACTIONS: envInt({ min: 1, max: 1_000 }).default(20),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

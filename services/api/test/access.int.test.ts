@@ -297,10 +297,10 @@ describe('history over the bus', () => {
       );
     }
     const all = await open.peer.request(subjects.api.roomHistory, { room_id: 'general', after_seq: 0, limit: 100 }, timeout);
-    const mine = all.messages.filter((m) => m.user_id === 'h-user');
+    const mine = all.events.flatMap((e) => (e.type === 'text_message' && e.data.user_id === 'h-user' ? [e.data] : []));
     expect(mine.map((m) => m.content)).toEqual(['h1', 'h2', 'h3']);
     expect(JSON.stringify(all)).not.toContain(g.session_id);
     const after = await open.peer.request(subjects.api.roomHistory, { room_id: 'general', after_seq: mine[0]!.seq, limit: 1 }, timeout);
-    expect(after).toMatchObject({ has_more: true, messages: [{ seq: mine[0]!.seq + 1 }] });
+    expect(after).toMatchObject({ has_more: true, events: [{ type: 'text_message', data: { seq: mine[0]!.seq + 1 } }] });
   });
 });

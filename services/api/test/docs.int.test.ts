@@ -22,6 +22,7 @@ describe('/docs', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/rooms/',
       '/api/rooms/{room_id}/',
+      '/api/rooms/{room_id}/events/',
       '/api/rooms/{room_id}/join/',
       '/api/rooms/{room_id}/leave/',
       '/api/rooms/{room_id}/members/',

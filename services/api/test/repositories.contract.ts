@@ -1,6 +1,7 @@
 import type { StoredMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/db.js';
+import { readHistory, readLog } from '../src/messages/history.js';
 import { historyPage } from '../src/messages/messages.repository.js';
 import { AppendRejected, fromSocket, MessageAppender } from '../src/messages/append.js';
 import { findRoom, insertRoom, joinRoom, leaveRoom } from '../src/rooms/rooms.repository.js';
@@ -33,7 +34,10 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
     // PGlite's first start (WASM, initdb) takes many seconds on a loaded machine.
     beforeAll(async () => {
       t = await open();
-      appender = new MessageAppender(t.db, { onStored: (m) => published.push(m), onBatch: (size) => batches.push(size) });
+      appender = new MessageAppender(t.db, {
+        onStored: (e) => void (e.kind === 'message' && published.push(e.message)),
+        onBatch: (size) => batches.push(size),
+      });
       alice = await insertSession(t.db, { user_id: 'alice', ttl_ms: 60_000 });
       bob = await insertSession(t.db, { user_id: 'bob', ttl_ms: 60_000 });
       await insertRoom(t.db, { room_id: 'busy', name: 'Busy', description: '', category: 'general' });
@@ -212,6 +216,35 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
         expect(older).toMatchObject({ hasMore: false, rows: [{ seq: 3 }, { seq: 2 }, { seq: 1 }] });
         const after = await historyPage(t.db, { roomId: 'paged', limit: 2, afterSeq: 2 });
         expect(after.rows.map((r) => r.content)).toEqual(['p3', 'p4']);
+      });
+
+      it('appends edits, reactions and deletes on the messages’ seq counter, and reads back state and log', async () => {
+        await insertRoom(t.db, { room_id: 'evented', name: 'Evented', description: '', category: 'general' });
+        const { message } = await send(alice, 'evented', 'draft');
+        const author = (who: { session_id: string; user_id: string }) => ({ user_id: who.user_id, session_id: who.session_id });
+        const base = { room_id: 'evented', message_id: message.message_id, client_msg_id: null };
+        const [edit, react, late] = await Promise.all([
+          appender.appendEvent({ ...base, type: 'message_edited', author: author(alice), content: 'final' }),
+          appender.appendEvent({ ...base, type: 'reaction_added', author: author(bob), emoji: '👍' }),
+          send(bob, 'evented', 'a reply'),
+        ]);
+        expect([late.message.seq, edit.event.data.seq, react.event.data.seq].sort()).toEqual([2, 3, 4]);
+        const [state] = (await readHistory(t.db, { roomId: 'evented', limit: 10, readerId: 'bob' })).messages;
+        expect(state).toMatchObject({
+          content: 'final',
+          reactions: [{ emoji: '👍', count: 1, me: true }],
+          state_seq: Math.max(edit.event.data.seq, react.event.data.seq),
+        });
+        await appender.appendEvent({ ...base, type: 'message_deleted', author: author(alice) });
+        const log = await readLog(t.db, 'evented', 0, 10);
+        expect(log.events.map((e) => [e.type, e.data.seq])).toEqual([
+          ['text_message', 1],
+          ...[late, edit, react]
+            .map((r) => ('message' in r ? ['text_message', r.message.seq] : [r.event.type, r.event.data.seq]))
+            .sort((x, y) => (x[1] as number) - (y[1] as number)),
+          ['message_deleted', 5],
+        ]);
+        expect(JSON.stringify(log)).not.toContain('final');
       });
     });
   });

@@ -4,6 +4,7 @@ import * as appendFunction from './migrations/2026_11_26_130000_append_function.
 import * as sessionCounters from './migrations/2026_11_26_140000_session_counters.js';
 import * as accessControl from './migrations/2026_12_03_100000_access_control.js';
 import * as sessionlessAuthors from './migrations/2026_12_04_100000_sessionless_authors.js';
+import * as roomEvents from './migrations/2026_12_05_100000_room_events.js';
 import * as apiKeys from './migrations/2026_12_05_140000_api_keys.js';
 import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_11_26_140000_session_counters': sessionCounters,
   '2026_12_03_100000_access_control': accessControl,
   '2026_12_04_100000_sessionless_authors': sessionlessAuthors,
+  '2026_12_05_100000_room_events': roomEvents,
   '2026_12_05_140000_api_keys': apiKeys,
   '2026_12_05_160000_webhooks': webhooks,
 };

@@ -1,4 +1,4 @@
-import type { ApiKeyScope, RoomRole, RoomType, RoomVisibility, WebhookEvent, WebhookEventType } from '@parley/protocol';
+import type { ApiKeyScope, DurableEventType, RoomRole, RoomType, RoomVisibility, WebhookEvent, WebhookEventType } from '@parley/protocol';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Row types of the api's tables; the migrations in ./migrations are their source. */
@@ -13,6 +13,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_outbox: WebhookOutboxTable;
   webhook_dead_letters: WebhookDeadLettersTable;
+  room_events: RoomEventsTable;
+  message_reactions: MessageReactionsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -75,6 +77,37 @@ export interface MessagesTable {
   content: string;
   client_msg_id: string | null;
   created_at: CreatedAt;
+  /** Set by an edit (the content is then the edited one). */
+  edited_at: ColumnType<Date | null, never, Date | null>;
+  /** Set by a delete (the content is then empty). */
+  deleted_at: ColumnType<Date | null, never, Date | null>;
+  /** The seq of the last event applied to the message; null until one is. */
+  state_seq: ColumnType<number | null, never, number>;
+}
+
+/** Edits, deletes and reactions: the room's log besides its messages, on the same seq counter. */
+export interface RoomEventsTable {
+  event_id: Generated<string>;
+  room_id: string;
+  seq: number;
+  type: DurableEventType;
+  /** The message the event changes. */
+  message_id: string;
+  /** Who changed it. */
+  user_id: string;
+  /** An edit's content; null for other events, and once the message is deleted. */
+  content: string | null;
+  emoji: string | null;
+  client_msg_id: string | null;
+  created_at: CreatedAt;
+}
+
+/** One row per user, emoji and message: the current reactions. */
+export interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: CreatedAt;
 }
 
 /** Keys of the server API: the secret only as its SHA-256 (hex). */
@@ -121,4 +154,5 @@ export type RoomRow = Selectable<RoomsTable>;
 export type RoomMemberRow = Selectable<RoomMembersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type RoomEventRow = Selectable<RoomEventsTable>;
 export type NewMessage = Insertable<MessagesTable>;

@@ -1,9 +1,11 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
-import type { AppendMessageReply, AppendMessageRequest, StoredMessage } from '@parley/protocol';
+import type { AppendEventReply, AppendEventRequest, AppendMessageReply, AppendMessageRequest, RoomEvent } from '@parley/protocol';
 import type { Db } from '../db/db.js';
-import { appendBatch, type AppendOutcome, type NewMessage } from './messages.repository.js';
+import { appendLogBatch, isEvent, type EventLimits, type LogOutcome, type LogRequest, type NewEvent } from './log.repository.js';
+import { appendBatch, type NewMessage } from './messages.repository.js';
 
 export { AppendRejected, type Author, type NewMessage } from './messages.repository.js';
+export type { EventLimits, NewEvent } from './log.repository.js';
 
 /** A socket's append, as a gateway sends it: its author is the connection's user and live session. */
 export function fromSocket(request: AppendMessageRequest): NewMessage {
@@ -11,45 +13,65 @@ export function fromSocket(request: AppendMessageRequest): NewMessage {
   return { room_id, author: { user_id, session_id }, content, client_msg_id };
 }
 
+/** A socket's durable event, as a gateway sends it: its author is the connection's user and live session. */
+export function eventFromSocket(request: AppendEventRequest): NewEvent {
+  const { type, room_id, session_id, user_id, message_id, client_msg_id } = request;
+  const change = request.type === 'message_edited' ? { content: request.content } : 'emoji' in request ? { emoji: request.emoji } : {};
+  return { type, room_id, author: { user_id, session_id }, message_id, client_msg_id, ...change };
+}
+
+/** What enters a room's log after a commit, as its room subject carries it. */
+export type StoredEntry = Extract<RoomEvent, { kind: 'message' | 'event' }>;
+
+/** Edit window 24 h, 20 distinct reactions: what the api's config defaults to. */
+const DEFAULT_EVENT_LIMITS: EventLimits = { editWindowMs: 86_400_000, maxReactions: 20 };
+
 const tracer = trace.getTracer('@parley/api');
 
 interface Pending {
-  request: NewMessage;
+  request: LogRequest;
   /** The trace context of the request (its bus span), so its commit and publish join its trace. */
   traceContext: Context;
-  resolve: (reply: AppendMessageReply) => void;
+  resolve: (reply: AppendMessageReply | AppendEventReply) => void;
   reject: (error: unknown) => void;
 }
 
 export interface AppenderOptions {
   /** Most requests committed in one transaction. */
   maxBatch?: number;
-  /** Called with each newly stored message after its transaction commits, in seq order per room. */
-  onStored?: (message: StoredMessage) => void;
+  /** Called with each newly stored message or event after its transaction commits, in seq order per room. */
+  onStored?: (entry: StoredEntry) => void;
+  /** The edit window and reactions limit the event appends enforce. */
+  limits?: EventLimits;
   /** Called with the size of each committed batch and its transaction's duration in seconds (for metrics). */
   onBatch?: (size: number, seconds: number) => void;
 }
 
 /**
- * Appends chat messages with group commit: requests that arrive while a batch is in flight wait
+ * Appends to rooms' logs with group commit: requests that arrive while a batch is in flight wait
  * and share the next one, so under load there is one round trip and one fsync per batch, not per
  * message.
  *
- * A batch is one call of `parley_append_messages` (migration `append_function`): it locks the
- * rooms it writes, takes each room's next gap-free `seq` from the room row, and de-duplicates on
- * (room, sender, client_msg_id): a retry resolves to the stored copy with `duplicate: true` and
- * consumes no seq. A reply is only given after the commit.
+ * A batch of messages is one call of `parley_append_messages` (migration `append_function`): it
+ * locks the rooms it writes, takes each room's next gap-free `seq` from the room row, and
+ * de-duplicates on (room, sender, client_msg_id): a retry resolves to the stored copy with
+ * `duplicate: true` and consumes no seq. A batch with durable events (edits, deletes,
+ * reactions) is one call of `parley_append_events` (migration `room_events`), which does the
+ * same for messages and events on the same counter. A reply is only given after the commit.
  */
 export class MessageAppender {
   private queue: Pending[] = [];
   private running = false;
   private readonly maxBatch: number;
 
+  private readonly limits: EventLimits;
+
   constructor(
     private readonly db: Db,
     private readonly options: AppenderOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
+    this.limits = options.limits ?? DEFAULT_EVENT_LIMITS;
   }
 
   /**
@@ -58,6 +80,21 @@ export class MessageAppender {
    * trusted callers (never a socket: see {@link fromSocket}) may pass `session_id: null`.
    */
   append(request: NewMessage): Promise<AppendMessageReply> {
+    return this.enqueue(request) as Promise<AppendMessageReply>;
+  }
+
+  /**
+   * Stores a durable event once committed, on the same terms as {@link append} (the author's
+   * session, a private room's membership), plus the event's own rules: the message must be in the
+   * room and not deleted (NOT_FOUND); only its author edits it, within the edit window; its author
+   * or a room owner or admin deletes it (PERMISSION_DENIED); a reaction is added once and removed
+   * only if there, within the distinct-reactions limit (VALIDATION_ERROR).
+   */
+  appendEvent(request: NewEvent): Promise<AppendEventReply> {
+    return this.enqueue(request) as Promise<AppendEventReply>;
+  }
+
+  private enqueue(request: LogRequest): Promise<AppendMessageReply | AppendEventReply> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, traceContext: context.active(), resolve, reject });
       if (!this.running) void this.run();
@@ -82,11 +119,12 @@ export class MessageAppender {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    let outcome: AppendOutcome[];
+    let outcome: LogOutcome[];
     const start = performance.now();
     // One transaction serves many requests: it joins the first one's trace and links the others.
+    const withEvents = batch.some((p) => isEvent(p.request));
     const span = tracer.startSpan(
-      'SELECT parley_append_messages',
+      withEvents ? 'SELECT parley_append_events' : 'SELECT parley_append_messages',
       {
         kind: SpanKind.CLIENT,
         attributes: { 'db.system': 'postgresql', 'parley.batch_size': batch.length },
@@ -98,10 +136,8 @@ export class MessageAppender {
       batch[0]!.traceContext,
     );
     try {
-      outcome = await appendBatch(
-        this.db,
-        batch.map((p) => p.request),
-      );
+      const requests = batch.map((p) => p.request);
+      outcome = withEvents ? await appendLogBatch(this.db, requests, this.limits) : await appendBatch(this.db, requests as NewMessage[]);
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
@@ -115,9 +151,15 @@ export class MessageAppender {
       if ('error' in result) p.reject(result.error);
       else p.resolve(result);
     });
+    // Messages of a batch take their seqs before its events: publish by seq, so each room's stay in order.
+    const stored: { entry: StoredEntry; seq: number; traceContext: Context }[] = [];
     outcome.forEach((result, i) => {
-      // Published in the request's own trace context: each gateway's delivery joins its trace.
-      if (!('error' in result) && !result.duplicate) context.with(batch[i]!.traceContext, () => this.options.onStored?.(result.message));
+      if ('error' in result || result.duplicate) return;
+      const entry: StoredEntry = 'message' in result ? { kind: 'message', message: result.message } : { kind: 'event', event: result.event };
+      stored.push({ entry, seq: 'message' in result ? result.message.seq : result.event.data.seq, traceContext: batch[i]!.traceContext });
     });
+    if (withEvents) stored.sort((a, b) => a.seq - b.seq);
+    // Published in the request's own trace context: each gateway's delivery joins its trace.
+    for (const s of stored) context.with(s.traceContext, () => this.options.onStored?.(s.entry));
   }
 }

@@ -1,7 +1,10 @@
 import type { StoredMessage } from '@parley/protocol';
 import type { MessageRow } from '../db/schema.js';
 
-export function toStoredMessage(row: MessageRow): StoredMessage {
+/** The columns a stored message is made of (a history row, or a row of an append function's answer). */
+export type StoredMessageRow = Pick<MessageRow, 'message_id' | 'room_id' | 'seq' | 'session_id' | 'user_id' | 'content' | 'client_msg_id' | 'created_at'>;
+
+export function toStoredMessage(row: StoredMessageRow): StoredMessage {
   return {
     message_id: row.message_id,
     room_id: row.room_id,

@@ -3,6 +3,7 @@ import { Counter, Histogram } from 'prom-client';
 
 export interface MessageMetrics {
   readonly stored: Counter;
+  readonly events: Counter<'type'>;
   readonly batchSize: Histogram;
   readonly commitSeconds: Histogram;
 }
@@ -11,6 +12,12 @@ export function messageMetrics(metrics: Metrics): MessageMetrics {
   const registers = [metrics.registry];
   return {
     stored: new Counter({ name: 'parley_api_messages_stored_total', help: 'Chat messages stored', registers }),
+    events: new Counter({
+      name: 'parley_api_events_stored_total',
+      help: 'Durable events stored (edits, deletes, reactions), by type',
+      labelNames: ['type'],
+      registers,
+    }),
     batchSize: new Histogram({
       name: 'parley_api_append_batch_size',
       help: 'Messages committed per append transaction',

@@ -1,4 +1,4 @@
-import type { AppendMessageReply, ErrorData } from '@parley/protocol';
+import type { AppendMessageReply, ErrorData, ReactionCount } from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { MessageRow } from '../db/schema.js';
@@ -12,14 +12,24 @@ export interface HistoryQuery {
   beforeSeq?: number | undefined;
   /** Only seqs strictly above this (catch-up after a reconnect); the page then holds the oldest matches, not the newest. */
   afterSeq?: number | undefined;
+  /** Whose `me` the reactions tell; nobody's when absent. */
+  readerId?: string | undefined;
 }
+
+/** A history row: the message in its current state and its reaction counts, read in the same statement. */
+export type HistoryRow = MessageRow & { reactions: ReactionCount[] };
 
 /**
  * One page of a room's history, served by the (room_id, seq) unique index in either direction.
  * Fetches one extra row to know whether there is more without a count.
  */
-export async function historyPage(db: Db, q: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
-  let query = db.selectFrom('messages').selectAll().where('room_id', '=', q.roomId);
+export async function historyPage(db: Db, q: HistoryQuery): Promise<{ rows: HistoryRow[]; hasMore: boolean }> {
+  // One statement, so one snapshot: a message's reactions are those of the state its `state_seq` names.
+  const reactions = sql<ReactionCount[]>`coalesce((
+    SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'me', r.me) ORDER BY r.first, r.emoji)
+    FROM (SELECT emoji, count(*)::int AS n, coalesce(bool_or(user_id = ${q.readerId ?? null}), false) AS me, min(created_at) AS first
+          FROM message_reactions WHERE message_reactions.message_id = messages.message_id GROUP BY emoji) r), '[]'::json)`;
+  let query = db.selectFrom('messages').selectAll().select(reactions.as('reactions')).where('room_id', '=', q.roomId);
   if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
   if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
   query = query.orderBy('seq', q.afterSeq !== undefined ? 'asc' : 'desc');

@@ -5,8 +5,8 @@ import type { RoomSubscriptions } from './subscriptions.js';
 import { BroadcastFrame } from './broadcast-frame.js';
 
 /**
- * Room event (from the room's subject) → local members. A chat message is encoded once per
- * gateway (the public message, without the sender's session id) and each member's stream gets
+ * Room event (from the room's subject) → local members. A chat message or a durable event (edit,
+ * delete, reaction) is encoded once per gateway (the public message, without the sender's session id) and each member's stream gets
  * the same {@link BroadcastFrame}, addressed to the member only when it is written.
  * `user_joined`/`user_left` (from presence) become a `system_message` to each member.
  * Never throws: the subscription loop must survive any event.
@@ -25,6 +25,18 @@ export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, 
         const frame = BroadcastFrame.encode('text_message', toChatMessage(message), members.size);
         metrics.broadcasts.inc();
         for (const conn of members) conn.offerMessage(roomId, message.seq, frame);
+        return;
+      }
+      if (event.kind === 'event') {
+        // An edit, delete or reaction: one more entry of the room's log, in the same seq order as messages.
+        const { type, data } = event.event;
+        if (data.room_id !== roomId) {
+          logger.warn({ room_id: roomId, event_room: data.room_id }, 'dropped an event published on another room subject');
+          return;
+        }
+        const frame = BroadcastFrame.encode(type, data as never, members.size);
+        metrics.broadcasts.inc();
+        for (const conn of members) conn.offerMessage(roomId, data.seq, frame);
         return;
       }
       const data = { action: event.action, user_id: event.user_id, room_id: event.room_id };

@@ -1,13 +1,13 @@
 import { subjects, type Bus } from '@parley/bus';
-import type { MessagesPage } from '@parley/protocol';
+import type { EventsPage } from '@parley/protocol';
 
-/** Reads a room's stored messages after a given seq, oldest first (the catch-up source). */
+/** Reads a room's log (messages and durable events) after a given seq, oldest first (the catch-up source). */
 export interface HistorySource {
   /**
-   * Up to `limit` messages with `seq > afterSeq`, ascending; `has_more` when more follow.
+   * Up to `limit` log entries with `seq > afterSeq`, ascending, no holes; `has_more` when more follow.
    * Rejects on any failure (unreachable, timeout, unexpected answer).
    */
-  after(roomId: string, afterSeq: number, limit: number): Promise<MessagesPage>;
+  after(roomId: string, afterSeq: number, limit: number): Promise<EventsPage>;
 }
 
 /**

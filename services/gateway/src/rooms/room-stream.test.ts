@@ -1,5 +1,5 @@
 import type { Logger } from '@parley/observability';
-import type { ChatMessage, MessagesPage } from '@parley/protocol';
+import type { ChatMessage, EventsPage, LogEntry } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import type { HistorySource } from './history.js';
 import { BroadcastFrame } from './broadcast-frame.js';
@@ -21,18 +21,28 @@ function message(seq: number): ChatMessage {
   };
 }
 
+/** Every third entry of the log is a durable event (a reaction), the rest messages: catch-up treats them alike. */
+function entry(seq: number): LogEntry {
+  if (seq % 3 !== 0) return { type: 'text_message', data: message(seq) };
+  const { message_id, room_id, user_id, client_msg_id, created_at, timestamp } = message(seq - 1);
+  return {
+    type: 'reaction_added',
+    data: { event_id: message(seq).message_id, message_id, room_id, seq, user_id, client_msg_id, created_at, timestamp, emoji: '👍' },
+  };
+}
+
 /** A history holding seqs 1..`stored`, whose pages resolve when the test says so. */
 function fakeHistory(stored: () => number, { failures = 0 } = {}) {
   const calls: number[] = [];
   let failuresLeft = failures;
   const source: HistorySource = {
-    async after(_room, afterSeq, limit): Promise<MessagesPage> {
+    async after(_room, afterSeq, limit): Promise<EventsPage> {
       calls.push(afterSeq);
       await new Promise((r) => setTimeout(r, 1));
       if (failuresLeft-- > 0) throw new Error('unreachable');
-      const messages: ChatMessage[] = [];
-      for (let s = afterSeq + 1; s <= Math.min(stored(), afterSeq + limit); s++) messages.push(message(s));
-      return { messages, has_more: afterSeq + limit < stored(), next_before_seq: null };
+      const events: LogEntry[] = [];
+      for (let s = afterSeq + 1; s <= Math.min(stored(), afterSeq + limit); s++) events.push(entry(s));
+      return { events, has_more: afterSeq + limit < stored() };
     },
   };
   return { source, calls };
@@ -55,7 +65,10 @@ function sink() {
   return { s, seqs, paths };
 }
 
-const frame = (seq: number) => BroadcastFrame.encode('text_message', message(seq));
+const frame = (seq: number) => {
+  const e = entry(seq);
+  return e.type === 'text_message' ? BroadcastFrame.encode('text_message', e.data) : BroadcastFrame.encode('reaction_added', e.data as never);
+};
 const settle = () => new Promise((r) => setTimeout(r, 60));
 
 describe('RoomStream', () => {

@@ -1,5 +1,5 @@
 import type { Logger } from '@parley/observability';
-import { serverEnvelope, type ChatMessage } from '@parley/protocol';
+import { serverEnvelope, type LogEntry } from '@parley/protocol';
 import type { BroadcastFrame } from './broadcast-frame.js';
 import type { HistorySource } from './history.js';
 
@@ -7,7 +7,7 @@ import type { HistorySource } from './history.js';
 export interface StreamSink {
   readonly sessionId: string;
   isOpen(): boolean;
-  /** Writes one chat message frame (a live broadcast, or a replay addressed to this sink) and counts it. */
+  /** Writes one frame of the room's log (a live broadcast, or a replay addressed to this sink) and counts it. */
   deliver(frame: BroadcastFrame | string, path: 'live' | 'replay'): void;
 }
 
@@ -36,7 +36,8 @@ interface Held {
 
 /**
  * One connection's view of one room: the last `seq` delivered, and the machinery that keeps the
- * room's messages in order with no holes and no duplicates. Live frames that arrive while the join
+ * room's log (messages and durable events alike: edits, deletes, reactions) in order with no
+ * holes and no duplicates. Live frames that arrive while the join
  * is in progress or a catch-up is running are held, then released in `seq` order once history has
  * filled everything before them. A live frame whose `seq` skips ahead (a message lost on the
  * at-most-once bus hop) starts a catch-up from history.
@@ -62,7 +63,7 @@ export class RoomStream {
     return this.generation > 0;
   }
 
-  /** A live message of this room, `frame` being its encoded broadcast (shared by every member). */
+  /** A live message or durable event of this room, `frame` being its encoded broadcast (shared by every member). */
   offer(seq: number, frame: BroadcastFrame): void {
     if (this.lastSeq < 0 || this.catchingUp) return this.hold(seq, frame);
     if (seq <= this.lastSeq) return;
@@ -151,7 +152,7 @@ export class RoomStream {
     }
   }
 
-  /** Replays from history until `target` is delivered (at most `maxReplay` messages). */
+  /** Replays from the log until `target` is delivered (at most `maxReplay` entries). */
   private async fill(current: () => boolean): Promise<void> {
     const skipTo = this.target - this.options.maxReplay;
     if (skipTo > this.lastSeq) this.lastSeq = skipTo;
@@ -160,17 +161,17 @@ export class RoomStream {
       const page = await withRetries(() => this.options.history.after(this.roomId, this.lastSeq, limit));
       if (!current()) return;
       // An empty page before the target means history cannot fill this hole: give up on it.
-      if (page.messages.length === 0) throw new Error(`history has nothing after seq ${this.lastSeq}`);
-      for (const message of page.messages) this.replay(message);
+      if (page.events.length === 0) throw new Error(`history has nothing after seq ${this.lastSeq}`);
+      for (const entry of page.events) this.replay(entry);
       if (!page.has_more) return;
     }
   }
 
-  private replay(message: ChatMessage): void {
-    if (message.seq <= this.lastSeq) return;
-    this.lastSeq = message.seq;
+  private replay(entry: LogEntry): void {
+    if (entry.data.seq <= this.lastSeq) return;
+    this.lastSeq = entry.data.seq;
     // Addressed to this connection alone, so it carries the recipient's session id.
-    this.sink.deliver(JSON.stringify(serverEnvelope('text_message', this.sink.sessionId, message)), 'replay');
+    this.sink.deliver(JSON.stringify(serverEnvelope(entry.type, this.sink.sessionId, entry.data as never)), 'replay');
   }
 
   /** Delivers held frames in seq order; returns the seq that opens a new hole, if any (it stays held). */

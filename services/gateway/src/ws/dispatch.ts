@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { CLOSE_CODES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
+import { CLOSE_CODES, EVENT_FRAME_TYPES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
 import type { GatewayContext } from '../context.js';
 import { takeAll } from '../limits/token-bucket.js';
 import type { Connection } from './connection.js';
@@ -7,6 +7,7 @@ import { handleHeartbeat } from './handlers/heartbeat.js';
 import { handleJoinRoom } from './handlers/join-room.js';
 import { handleLeaveRoom } from './handlers/leave-room.js';
 import { handleRefresh } from './handlers/refresh.js';
+import { handleRoomEvent, type EventFrame } from './handlers/room-event.js';
 import { handleTextMessage } from './handlers/text-message.js';
 
 const tracer = trace.getTracer('@parley/gateway');
@@ -97,7 +98,16 @@ async function handle(ctx: GatewayContext, conn: Connection, message: ClientMess
       return handleHeartbeat(conn, message);
     case 'refresh':
       return handleRefresh(ctx, conn, message);
+    case 'edit_message':
+    case 'delete_message':
+    case 'add_reaction':
+    case 'remove_reaction':
+      return handleRoomEvent(ctx, conn, message);
   }
+}
+
+function isEventFrame(message: ClientMessage): message is EventFrame {
+  return (EVENT_FRAME_TYPES as readonly string[]).includes(message.type);
 }
 
 function toText(data: RawData): string {
@@ -118,9 +128,9 @@ function refusedSend(text: string, limits: Parameters<typeof parseClientFrame>[1
 
 type SendRef = { client_msg_id?: string; room_id?: string };
 
-/** The `details` that name a refused `text_message` (nothing for other frames). */
+/** The `details` that name a refused `text_message` or durable-event frame (nothing for other frames). */
 function sendOf(message: ClientMessage): SendRef {
-  if (message.type !== 'text_message') return {};
+  if (message.type !== 'text_message' && !isEventFrame(message)) return {};
   const { client_msg_id, room_id } = message.data;
   return client_msg_id === undefined ? { room_id } : { client_msg_id, room_id };
 }

@@ -3,16 +3,22 @@ import { CLOSE_CODES, ERROR_CODES, errorData, type ErrorCode, type ErrorData, ty
 import type { Connection } from './connection.js';
 
 const SEED_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+/**
+ * The seed code a socket gets for an API code beyond the seed's six: a session that is gone is
+ * an authentication failure; a message that is not in the room (an edit, delete or reaction of
+ * it) is a VALIDATION_ERROR naming `message_id`.
+ */
+const SOCKET_CODE: Partial<Record<string, ErrorCode>> = { SESSION_NOT_FOUND: 'AUTHENTICATION_ERROR', NOT_FOUND: 'VALIDATION_ERROR' };
 
 /**
  * The `error` frame for a failed bus request to the API. Expected refusals keep their seed code
- * (ROOM_NOT_FOUND, PERMISSION_DENIED, VALIDATION_ERROR, AUTHENTICATION_ERROR); everything else
+ * (ROOM_NOT_FOUND, PERMISSION_DENIED, VALIDATION_ERROR, AUTHENTICATION_ERROR; see SOCKET_CODE for the others); everything else
  * (timeout, no API instance, a store failure) is a retryable INTERNAL_ERROR that never says more
  * than `what` is unavailable. Socket error frames use the six seed codes only.
  */
 export function busFailure(err: unknown, what: string): ErrorData {
   if (err instanceof BusRequestError && err.code === 'remote' && err.remote) {
-    const code = err.remote.error_code === 'SESSION_NOT_FOUND' ? 'AUTHENTICATION_ERROR' : err.remote.error_code;
+    const code = SOCKET_CODE[err.remote.error_code] ?? err.remote.error_code;
     if (SEED_CODES.has(code) && code !== 'INTERNAL_ERROR') {
       const { field, issue } = err.remote.details ?? {};
       const details: ErrorDetails = {};

@@ -168,13 +168,14 @@ export const SessionControlSchema = z
 export type SessionControl = z.infer<typeof SessionControlSchema>;
 
 /**
- * API → gateways: make every live connection of a user follow a membership change.
- * `remove`: the user was removed from `room_id` (by an owner or admin): each of their sockets
- * leaves the room at once and is told `room_left {reason: "removed"}`.
+ * API → gateways: make every live connection of a user follow a change.
+ * `remove`: the user was removed from `room_id` (by an owner or admin, a ban, or the server API):
+ * each of their sockets leaves the room at once and is told `room_left {reason: "removed"}`.
+ * `disconnect` (the server API): each of their sockets is told `reason` and closed, with a close
+ * code that lets the client reconnect or not (`reconnect`).
  */
-export const UserControlSchema = z.object({
-  user_id: UserIdSchema,
-  action: z.enum(['remove']),
-  room_id: RoomIdSchema,
-});
+export const UserControlSchema = z.discriminatedUnion('action', [
+  z.object({ user_id: UserIdSchema, action: z.literal('remove'), room_id: RoomIdSchema }),
+  z.object({ user_id: UserIdSchema, action: z.literal('disconnect'), reason: z.string().max(100), reconnect: z.boolean() }),
+]);
 export type UserControl = z.infer<typeof UserControlSchema>;

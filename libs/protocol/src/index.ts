@@ -304,8 +304,41 @@ export type {
   UserPresenceReply,
   HealthProbeRequest,
 } from './presence-bus.js';
-export { ApiKeyScopeSchema, API_KEY_PATTERN, ApiKeyIdSchema, isApiKeyShaped, ApiKeyInfoSchema } from './server-api.js';
-export type { ApiKeyScope, ApiKeyId, ApiKeyInfo } from './server-api.js';
+export {
+  ApiKeyScopeSchema,
+  API_KEY_PATTERN,
+  ApiKeyIdSchema,
+  isApiKeyShaped,
+  ApiKeyInfoSchema,
+  ServerAuthorSchema,
+  serverAuthorUserId,
+  IDEMPOTENCY_KEY_HEADER,
+  PublishHeadersSchema,
+  PublishMessageRequestSchema,
+  PublishMessageResponseSchema,
+  BROADCAST_ROOMS_MAX,
+  BroadcastRequestSchema,
+  BroadcastResponseSchema,
+  UserParamsSchema,
+  DisconnectUserRequestSchema,
+  ServerCreateRoomRequestSchema,
+  ServerUpdateRoomRequestSchema,
+  ServerPutMemberRequestSchema,
+} from './server-api.js';
+export type {
+  ApiKeyScope,
+  ApiKeyId,
+  ApiKeyInfo,
+  ServerAuthor,
+  PublishMessageRequest,
+  PublishMessageResponse,
+  BroadcastRequest,
+  BroadcastResponse,
+  DisconnectUserRequest,
+  ServerCreateRoomRequest,
+  ServerUpdateRoomRequest,
+  ServerPutMemberRequest,
+} from './server-api.js';
 export {
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_SIGNATURE_HEADER,

@@ -1,6 +1,10 @@
 import * as z from 'zod';
 
-import { IsoDateTimeSchema } from './ids.js';
+import { ContentSchema } from './client-messages.js';
+import { ErrorDataSchema } from './errors.js';
+import { ClientMsgIdSchema, IsoDateTimeSchema, RoomIdSchema, SLUG_PATTERN, UserIdSchema } from './ids.js';
+import { ChatMessageSchema } from './messages.js';
+import { CreateNamedRoomRequestSchema, RoomRoleSchema, RoomVisibilitySchema } from './rooms.js';
 
 /**
  * Shapes of the server API (`/api/server/`), called by an application's backend with an API key,
@@ -40,3 +44,85 @@ export const ApiKeyInfoSchema = z.object({
   last_used_at: IsoDateTimeSchema.nullable(),
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfoSchema>;
+
+/**
+ * Who a server-API message is from: a named bot (`user_id` `bot:<name>`) or the system
+ * (`user_id` `system`). Neither has a session; either is a plain `user_id` to clients.
+ */
+export const ServerAuthorSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bot'), name: z.string().regex(SLUG_PATTERN, { error: 'A bot name must match ^[a-z0-9][a-z0-9_-]{0,63}$' }) }),
+  z.object({ type: z.literal('system') }),
+]);
+export type ServerAuthor = z.infer<typeof ServerAuthorSchema>;
+
+/** The `user_id` a server author writes as. */
+export function serverAuthorUserId(author: ServerAuthor): string {
+  return author.type === 'bot' ? `bot:${author.name}` : 'system';
+}
+
+/** The header that de-duplicates a publish (stored as the message's `client_msg_id`): a retry answers with the stored copy. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** Headers of a publish: `Idempotency-Key` as a `client_msg_id` (1-64 of `[A-Za-z0-9_-]`). */
+export const PublishHeadersSchema = z.looseObject({ [IDEMPOTENCY_KEY_HEADER]: ClientMsgIdSchema.optional() });
+
+/** Body of `POST /api/server/rooms/{room_id}/messages/`; the author defaults to the system. */
+export const PublishMessageRequestSchema = z.object({
+  content: ContentSchema,
+  author: ServerAuthorSchema.default({ type: 'system' }),
+});
+export type PublishMessageRequest = z.infer<typeof PublishMessageRequestSchema>;
+
+/** The stored message (201), or the copy stored by an earlier request with the same Idempotency-Key (200, `duplicate: true`). */
+export const PublishMessageResponseSchema = z.object({ message: ChatMessageSchema, duplicate: z.boolean() });
+export type PublishMessageResponse = z.infer<typeof PublishMessageResponseSchema>;
+
+/** Most rooms one broadcast may name. */
+export const BROADCAST_ROOMS_MAX = 100;
+
+/** Body of `POST /api/server/broadcast/`: one message to each room (each its own seq; Idempotency-Key per room). */
+export const BroadcastRequestSchema = PublishMessageRequestSchema.extend({
+  room_ids: z
+    .array(RoomIdSchema)
+    .min(1)
+    .max(BROADCAST_ROOMS_MAX)
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'room_ids must not repeat' }),
+});
+export type BroadcastRequest = z.infer<typeof BroadcastRequestSchema>;
+
+/** Per room, in request order: its message, or the error that room answered (the others are not undone). */
+export const BroadcastResponseSchema = z.object({
+  results: z.array(
+    z.union([
+      z.object({ room_id: RoomIdSchema, ok: z.literal(true), message: ChatMessageSchema, duplicate: z.boolean() }),
+      z.object({ room_id: RoomIdSchema, ok: z.literal(false), error: ErrorDataSchema }),
+    ]),
+  ),
+});
+export type BroadcastResponse = z.infer<typeof BroadcastResponseSchema>;
+
+/** Path parameters of `/api/server/users/{user_id}/...`. */
+export const UserParamsSchema = z.object({ user_id: UserIdSchema });
+
+/**
+ * Body of `POST /api/server/users/{user_id}/disconnect/`: every socket of the user, on every
+ * gateway, is told `reason` and closed; `reconnect: false` (default) closes with 4403 (the SDK
+ * stays disconnected), `true` with 1012 (it reconnects with backoff).
+ */
+export const DisconnectUserRequestSchema = z.object({
+  reason: z.string().trim().min(1).max(100).default('disconnected by the server'),
+  reconnect: z.boolean().default(false),
+});
+export type DisconnectUserRequest = z.infer<typeof DisconnectUserRequestSchema>;
+
+/** Body of `POST /api/server/rooms/`: a named room, with an optional owner (a user of yours). */
+export const ServerCreateRoomRequestSchema = CreateNamedRoomRequestSchema.omit({ type: true }).extend({ owner: UserIdSchema.optional() });
+export type ServerCreateRoomRequest = z.infer<typeof ServerCreateRoomRequestSchema>;
+
+/** Body of `PATCH /api/server/rooms/{room_id}/`: make a room private or public. */
+export const ServerUpdateRoomRequestSchema = z.object({ visibility: RoomVisibilitySchema });
+export type ServerUpdateRoomRequest = z.infer<typeof ServerUpdateRoomRequestSchema>;
+
+/** Body of `PUT /api/server/rooms/{room_id}/members/{user_id}/`: add the member, or set their role. */
+export const ServerPutMemberRequestSchema = z.object({ role: RoomRoleSchema.exclude(['owner']).default('member') });
+export type ServerPutMemberRequest = z.infer<typeof ServerPutMemberRequestSchema>;

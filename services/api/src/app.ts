@@ -122,7 +122,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await users.register(messageRoutes, { ...deps, rooms, appender });
     });
     // The server API: an API key, never a user.
-    await scope.register(serverApi, { deps, limits });
+    await scope.register(serverApi, { deps, limits, rooms, appender });
   });
 
   shell.serve(

@@ -29,7 +29,16 @@ describe('/docs', () => {
       '/api/rooms/{room_id}/members/{user_id}/',
       '/api/rooms/{room_id}/messages/',
       '/api/rooms/{room_id}/presence/',
+      '/api/server/broadcast/',
       '/api/server/keys/',
+      '/api/server/rooms/',
+      '/api/server/rooms/{room_id}/',
+      '/api/server/rooms/{room_id}/members/',
+      '/api/server/rooms/{room_id}/members/{user_id}/',
+      '/api/server/rooms/{room_id}/messages/',
+      '/api/server/rooms/{room_id}/presence/',
+      '/api/server/users/{user_id}/disconnect/',
+      '/api/server/users/{user_id}/presence/',
       '/api/server/webhooks/',
       '/api/server/webhooks/{webhook_id}/',
       '/api/server/webhooks/{webhook_id}/dead-letters/',
@@ -48,6 +57,9 @@ describe('/docs', () => {
     // The server API takes an API key only, as a Bearer or in X-Api-Key.
     expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
     expect(doc.paths['/api/server/keys/'].get.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
+    const publish = doc.paths['/api/server/rooms/{room_id}/messages/'].post;
+    expect(publish.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
+    expect(publish.parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key' }));
     expect(doc.paths['/api/server/webhooks/'].post.security).toEqual([{ apiKeyBearer: [] }, { apiKeyHeader: [] }]);
     expect(doc.paths['/api/server/webhooks/'].post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events', 'secret']);
   });

@@ -115,3 +115,8 @@ export async function directRoom(db: Db, users: readonly [string, string], roomI
     return { row: existing, created: false };
   });
 }
+
+/** Makes the room public or private; returns the row, or undefined when there is no such room. */
+export function setVisibility(db: Db, roomId: string, visibility: RoomVisibility): Promise<RoomRow | undefined> {
+  return db.updateTable('rooms').set({ visibility }).where('room_id', '=', roomId).returningAll().executeTakeFirst();
+}

@@ -35,7 +35,7 @@ export function toRoom(row: RoomRow, activeUsers: number): Room {
   };
 }
 
-function toMember(row: RoomMemberRow): RoomMember {
+export function toMember(row: RoomMemberRow): RoomMember {
   return { room_id: row.room_id, user_id: row.user_id, role: row.role, added_at: row.added_at.toISOString() };
 }
 

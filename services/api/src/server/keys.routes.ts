@@ -7,6 +7,8 @@ import { requireScope } from './key-auth.js';
 
 export const SERVER_API_TAG = 'server';
 export const serverErrors = { 401: HttpErrorBodySchema, 403: HttpErrorBodySchema, 429: HttpErrorBodySchema };
+/** Every server-API operation takes an API key, as a Bearer or in X-Api-Key (see app.ts's security schemes). */
+export const serverSecurity: Record<string, string[]>[] = [{ apiKeyBearer: [] }, { apiKeyHeader: [] }];
 
 /** Keys are created and revoked with the CLI (`npm run apikey`); an admin key may list them. */
 export const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { db }) => {
@@ -17,7 +19,7 @@ export const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { db }) => 
       schema: {
         tags: [SERVER_API_TAG],
         summary: 'The API keys (never their secrets), revoked ones included',
-        security: [{ apiKeyBearer: [] }, { apiKeyHeader: [] }],
+        security: serverSecurity,
         response: { 200: z.object({ keys: z.array(ApiKeyInfoSchema) }), ...serverErrors },
       },
     },

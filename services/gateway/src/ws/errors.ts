@@ -20,10 +20,13 @@ export function busFailure(err: unknown, what: string): ErrorData {
   if (err instanceof BusRequestError && err.code === 'remote' && err.remote) {
     const code = SOCKET_CODE[err.remote.error_code] ?? err.remote.error_code;
     if (SEED_CODES.has(code) && code !== 'INTERNAL_ERROR') {
-      const { field, issue } = err.remote.details ?? {};
+      const { field, issue, retry_after_ms, until } = err.remote.details ?? {};
       const details: ErrorDetails = {};
       if (typeof field === 'string') details.field = field;
       if (typeof issue === 'string') details.issue = issue;
+      // A mute's end and a slow mode's wait, decided by the api for every gateway.
+      if (typeof retry_after_ms === 'number') details.retry_after_ms = retry_after_ms;
+      if (typeof until === 'string') details['until'] = until;
       return errorData(code as ErrorCode, err.remote.error_message, Object.keys(details).length > 0 ? details : undefined);
     }
   }

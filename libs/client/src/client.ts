@@ -4,6 +4,8 @@ import {
   subprotocolsFor,
   type ChatMessage,
   type ClientTextMessageData,
+  type DurableEvent,
+  type EventAckData,
   type ErrorData,
   type JoinRoomData,
   type Limits,
@@ -20,6 +22,7 @@ import {
 import type { JoinOptions, ParleyClient } from './api.js';
 import { ReconnectSchedule } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { EventRequests, type EventAction, type EventRequest } from './event-requests.js';
 import { ParleyError } from './errors.js';
 import { decodeServerFrame, encodeClientFrame } from './frames.js';
 import { CLIENT_MSG_ID } from './generated/protocol-schemas.js';
@@ -50,6 +53,7 @@ class Client implements ParleyClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #rooms = new RoomTracker();
   readonly #requests: Requests;
+  readonly #eventRequests = new EventRequests();
   /** The room objects handed out by `room()`, one per id. */
   readonly #roomObjects = new Map<RoomId, Room>();
   readonly #schedule: ReconnectSchedule;
@@ -125,6 +129,8 @@ class Client implements ParleyClient {
         join: (id, options) => this.join(id, options),
         leave: (id) => this.leave(id),
         send: (id, content) => this.send(id, content),
+        act: (action) => this.#act(action),
+        self: () => this.userId,
         tracks: (id) => this.#rooms.list().includes(id),
         get: (path, schema, what) => this.#get(path, schema, what),
       });
@@ -224,6 +230,26 @@ class Client implements ParleyClient {
     return this.#timed(promise, 'send');
   }
 
+  /** An edit, delete or reaction: queued until its `event_ack`, sent again after each reconnect with the same `client_msg_id`. */
+  #act(action: EventAction): Promise<EventAckData> {
+    const { data } = action;
+    const checked =
+      this.#closedError ??
+      checkRoomId(data.room_id) ??
+      ('content' in data ? checkContent(data.content, this.#welcome?.limits) : undefined) ??
+      ('emoji' in data && (typeof data.emoji !== 'string' || data.emoji === '') ? ParleyError.validation('emoji', 'emoji is required') : undefined);
+    if (checked instanceof ParleyError) return Promise.reject(checked);
+    const request = { type: action.type, data: { ...data, client_msg_id: newClientMsgId() } } as EventRequest;
+    this.#rooms.track(data.room_id);
+    const promise = this.#eventRequests.add(request);
+    if (this.#state.status === 'connected') this.#sendEvent(request);
+    return this.#timed(promise, action.type);
+  }
+
+  #sendEvent(request: EventRequest): void {
+    this.#transport.send(encodeClientFrame(request.type, request.data as never, this.sessionId));
+  }
+
   #setState(state: ClientState): void {
     this.#state = state;
     const connection = state.status === 'connected' ? 'connected' : state.status === 'closed' ? 'closed' : 'disconnected';
@@ -317,6 +343,7 @@ class Client implements ParleyClient {
     this.#heartbeat.stop();
     this.#closedError = error;
     this.#requests.rejectAll(error);
+    this.#eventRequests.rejectAll(error);
     const waiters = this.#connectWaiters;
     this.#connectWaiters = [];
     for (const waiter of waiters) waiter.reject(error);
@@ -358,7 +385,15 @@ class Client implements ParleyClient {
       case 'system_message':
         return this.#onSystem(message.data);
       case 'text_message':
-        return this.#onChat(message.data);
+        return this.#onLog({ type: 'text_message', data: message.data });
+      case 'message_edited':
+      case 'message_deleted':
+      case 'reaction_added':
+      case 'reaction_removed':
+        return this.#onLog({ type: message.type, data: message.data } as DurableEvent);
+      case 'event_ack':
+        this.#eventRequests.ack(message.data);
+        return this.#events.emit('event_ack', message.data);
       case 'message_ack':
         this.#requests.ack(message.data);
         return this.#events.emit('ack', message.data);
@@ -420,6 +455,7 @@ class Client implements ParleyClient {
     for (const roomId of welcome.rooms) this.#rooms.track(roomId);
     for (const data of this.#rooms.rejoinAll(welcome.rooms)) this.#sendJoin(data);
     for (const data of this.#requests.unsent()) this.#sendText(data);
+    for (const request of this.#eventRequests.all()) this.#sendEvent(request);
     this.#heartbeat.start(this.options.heartbeatIntervalMs ?? welcome.heartbeat_interval_ms, this.options.heartbeatTimeoutMs ?? welcome.limits.pong_timeout_ms);
     this.#setState({ status: 'connected', session_id: welcome.session_id, user_id: welcome.user_id });
     const waiters = this.#connectWaiters;
@@ -427,13 +463,18 @@ class Client implements ParleyClient {
     for (const waiter of waiters) waiter.resolve(welcome);
   }
 
-  #onChat(message: ChatMessage): void {
-    const verdict = this.#rooms.accept(message);
-    const { room_id, seq } = message;
+  /** One entry of a room's log, live or replayed: delivered exactly once and in `seq` order, or dropped, or a gap rejoined. */
+  #onLog(entry: { type: 'text_message'; data: ChatMessage } | DurableEvent): void {
+    const verdict = this.#rooms.accept(entry.data);
+    const { room_id, seq } = entry.data;
     switch (verdict.action) {
       case 'deliver':
-        this.#events.emit('message', message);
-        return this.#roomObjects.get(room_id)?.message(message);
+        if (entry.type === 'text_message') {
+          this.#events.emit('message', entry.data);
+          return this.#roomObjects.get(room_id)?.message(entry.data);
+        }
+        this.#events.emit('event', entry);
+        return this.#roomObjects.get(room_id)?.event(entry);
       case 'duplicate':
         return this.#events.emit('debug', { kind: 'duplicate', room_id, seq });
       case 'untracked':
@@ -469,6 +510,7 @@ class Client implements ParleyClient {
       this.#events.emit('debug', { kind: 'refresh_failed', issue: error.error_message });
       return this.#events.emit('error', error);
     }
+    if (this.#eventRequests.fail(error)) return;
     const target = this.#requests.fail(error, this.#heartbeat.inFlight || this.#refreshInFlight);
     // A send restored from storage has no promise to reject: its refusal is reported here.
     if (target === undefined || (target.kind === 'send' && target.restored === true && error.error_code !== 'RATE_LIMIT_EXCEEDED')) {

@@ -10,6 +10,7 @@ export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './options.js';
 export { localStorageOutbox, memoryOutbox } from './outbox.js';
 export type { LocalStorageOutboxOptions, OutboxRecord, OutboxStorage, StorageLike } from './outbox.js';
 export type { HistoryOptions, ParleyRoom, RoomEvents, RoomState } from './room.js';
+export type { MessageView } from './message-state.js';
 export type {
   BackoffOptions,
   ClientEventName,
@@ -26,10 +27,14 @@ export type {
 // The protocol's shapes the SDK's API hands out (@parley/protocol is not published on its own).
 export type {
   ChatMessage,
+  DurableEvent,
   ErrorData,
+  EventAckData,
   Limits,
   MessageAckData,
   MessagesPage,
+  MessageState,
+  ReactionCount,
   RoomId,
   RoomJoinedData,
   RoomPresenceResponse,

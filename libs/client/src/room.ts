@@ -1,9 +1,21 @@
-import type { ChatMessage, MessageAckData, MessagesPage, RoomId, RoomJoinedData, RoomPresenceResponse } from '@parley/protocol';
+import type {
+  ChatMessage,
+  DurableEvent,
+  EventAckData,
+  MessageAckData,
+  MessagesPage,
+  RoomId,
+  RoomJoinedData,
+  RoomPresenceResponse,
+  UserId,
+} from '@parley/protocol';
 
 import type { JoinOptions } from './api.js';
 import { Emitter } from './emitter.js';
 import type { ParleyError } from './errors.js';
+import type { EventAction } from './event-requests.js';
 import { MESSAGES_PAGE, ROOM_PRESENCE } from './generated/protocol-schemas.js';
+import { MessageStates, type MessageView } from './message-state.js';
 import type { JsonSchema } from './schema-check.js';
 import type { PresenceChange } from './types.js';
 
@@ -23,11 +35,17 @@ export type RoomState =
 /**
  * A room's events.
  * - `message`: the room's chat messages, exactly once and in `seq` order, own ones included;
+ * - `event`: the room's edits, deletes and reactions (`message_edited`, `message_deleted`,
+ *   `reaction_added`, `reaction_removed`), exactly once and in the same `seq` order as messages;
+ * - `change`: a message's current state changed (a message, an event, or a history page did it):
+ *   the new {@link MessageView}, as `messages()` now lists it;
  * - `presence`: someone joined or left the room (soft state);
  * - `state`: every change of {@link RoomState}.
  */
 export interface RoomEvents {
   message: ChatMessage;
+  event: DurableEvent;
+  change: MessageView;
   presence: PresenceChange;
   state: RoomState;
 }
@@ -56,8 +74,27 @@ export interface ParleyRoom {
   leave(): Promise<void>;
   /** Posts `content`; resolves with its `message_ack` once stored. See {@link ParleyClient.send}. */
   send(content: string): Promise<MessageAckData>;
-  /** A page of the room's history over REST, ascending by `seq` (newest page without `after`). */
+  /**
+   * A page of the room's history over REST, ascending by `seq` (newest page without `after`),
+   * each message in its current state; the page is merged into `messages()`. Load it after
+   * joining: live events from the join on keep it current.
+   */
   history(options?: HistoryOptions): Promise<MessagesPage>;
+  /**
+   * The messages this room object has seen (delivered, or loaded by `history()`), ascending by
+   * `seq`, in their current state: edited content and `edited_at`, tombstones (`deleted_at`,
+   * empty content), reaction counts with `me`. The same whether built live, from catch-up after
+   * reconnects, or from history pages, in any mix.
+   */
+  messages(): MessageView[];
+  /** Replaces the content of one of your messages; resolves with its `event_ack` once stored. */
+  edit(messageId: string, content: string): Promise<EventAckData>;
+  /** Deletes a message (yours, or any as a room owner or admin); resolves with its `event_ack` once stored. */
+  delete(messageId: string): Promise<EventAckData>;
+  /** Adds your `emoji` reaction to a message; resolves with its `event_ack` once stored. */
+  react(messageId: string, emoji: string): Promise<EventAckData>;
+  /** Removes your `emoji` reaction from a message; resolves with its `event_ack` once stored. */
+  unreact(messageId: string, emoji: string): Promise<EventAckData>;
   /** Who is online in the room now, over REST. */
   presence(): Promise<RoomPresenceResponse>;
   /** Subscribes to a room event; returns the unsubscribe function. */
@@ -73,6 +110,10 @@ export interface RoomHost {
   join(roomId: RoomId, options?: JoinOptions): Promise<RoomJoinedData>;
   leave(roomId: RoomId): Promise<void>;
   send(roomId: RoomId, content: string): Promise<MessageAckData>;
+  /** Sends an edit, delete or reaction (a `client_msg_id` is added) and resolves on its `event_ack`. */
+  act(action: EventAction): Promise<EventAckData>;
+  /** The user this client is (the `me` of reactions). */
+  self(): UserId | undefined;
   /** Whether the client still wants to be in `roomId` (it rejoins it on reconnect). */
   tracks(roomId: RoomId): boolean;
   get<T>(path: string, schema: JsonSchema, what: string): Promise<T>;
@@ -81,6 +122,7 @@ export interface RoomHost {
 /** {@link ParleyRoom}, plus the notifications its client feeds it. */
 export class Room implements ParleyRoom {
   readonly #events = new Emitter<RoomEvents>();
+  readonly #messages = new MessageStates();
   #state: RoomState = { status: 'idle' };
 
   constructor(
@@ -119,7 +161,30 @@ export class Room implements ParleyRoom {
     if (options.after !== undefined) query.set('after_seq', String(options.after));
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     const search = query.toString() === '' ? '' : `?${query.toString()}`;
-    return this.host.get(`api/rooms/${this.id}/messages/${search}`, MESSAGES_PAGE, `history of ${this.id}`);
+    return this.host.get<MessagesPage>(`api/rooms/${this.id}/messages/${search}`, MESSAGES_PAGE, `history of ${this.id}`).then((page) => {
+      for (const view of this.#messages.load(page)) this.#events.emit('change', view);
+      return page;
+    });
+  }
+
+  messages(): MessageView[] {
+    return this.#messages.list();
+  }
+
+  edit(messageId: string, content: string): Promise<EventAckData> {
+    return this.host.act({ type: 'edit_message', data: { room_id: this.id, message_id: messageId, content } });
+  }
+
+  delete(messageId: string): Promise<EventAckData> {
+    return this.host.act({ type: 'delete_message', data: { room_id: this.id, message_id: messageId } });
+  }
+
+  react(messageId: string, emoji: string): Promise<EventAckData> {
+    return this.host.act({ type: 'add_reaction', data: { room_id: this.id, message_id: messageId, emoji } });
+  }
+
+  unreact(messageId: string, emoji: string): Promise<EventAckData> {
+    return this.host.act({ type: 'remove_reaction', data: { room_id: this.id, message_id: messageId, emoji } });
   }
 
   presence(): Promise<RoomPresenceResponse> {
@@ -139,6 +204,17 @@ export class Room implements ParleyRoom {
   /** A message of this room was delivered. */
   message(message: ChatMessage): void {
     this.#events.emit('message', message);
+    this.#changed(this.#messages.apply({ type: 'text_message', data: message }, this.host.self()));
+  }
+
+  /** An edit, delete or reaction of this room was delivered. */
+  event(event: DurableEvent): void {
+    this.#events.emit('event', event);
+    this.#changed(this.#messages.apply(event, this.host.self()));
+  }
+
+  #changed(view: MessageView | undefined): void {
+    if (view !== undefined) this.#events.emit('change', view);
   }
 
   presenceChanged(change: PresenceChange): void {

@@ -1,8 +1,9 @@
-import type { ChatMessage, JoinRoomData, RoomId } from '@parley/protocol';
+import type { JoinRoomData, RoomId } from '@parley/protocol';
 
 /**
  * The rooms a client wants to be in and, per room, the last `seq` it delivered. This is what makes
- * delivery exactly-once and in order per room on top of an at-most-once live path:
+ * delivery of the room's log (messages, edits, deletes, reactions) exactly-once and in order per
+ * room on top of an at-most-once live path:
  * - a message at or below the last `seq` is a duplicate (a replay overlapping live traffic);
  * - a message above `last + 1` is a gap: it is dropped and the room is rejoined with
  *   `since_seq = last`, so the server replays the hole (and that message) in order;
@@ -96,8 +97,8 @@ export class RoomTracker {
     }
   }
 
-  /** Decides what to do with `message`, and advances the room's position when it is delivered. */
-  accept(message: ChatMessage): Verdict {
+  /** Decides what to do with a message or durable event of the log, and advances the room's position when it is delivered. */
+  accept(message: { readonly room_id: RoomId; readonly seq: number }): Verdict {
     const room = this.#rooms.get(message.room_id);
     if (room === undefined) return { action: 'untracked' };
     if (room.lastSeq === undefined || message.seq === room.lastSeq + 1) {

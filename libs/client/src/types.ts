@@ -1,4 +1,4 @@
-import type { ChatMessage, ErrorData, MessageAckData, SessionId, SystemMessageData, RoomId, UserId } from '@parley/protocol';
+import type { ChatMessage, DurableEvent, ErrorData, EventAckData, MessageAckData, SessionId, SystemMessageData, RoomId, UserId } from '@parley/protocol';
 
 import type { OutboxStorage } from './outbox.js';
 
@@ -148,6 +148,9 @@ export type DebugEvent =
  * Events and their payloads.
  * - `message`: a chat message, exactly once per (room, seq) and in `seq` order per room, own
  *   messages included (match them to sends by `client_msg_id`).
+ * - `event`: an edit, delete or reaction (`{type, data}`), exactly once per (room, seq) and in
+ *   the same `seq` order as messages (room objects keep each message's state from them).
+ * - `event_ack`: every `event_ack` (an edit, delete or reaction of this client stored).
  * - `system`: every `system_message` (welcome, room_joined, reconnect, presence...).
  * - `presence`: `user_joined` / `user_left`, also delivered as `system`.
  * - `ack`: every `message_ack`, including those of sends restored from the outbox storage
@@ -159,7 +162,9 @@ export type DebugEvent =
  */
 export interface ClientEvents {
   message: ChatMessage;
+  event: DurableEvent;
   ack: MessageAckData;
+  event_ack: EventAckData;
   system: SystemMessageData;
   presence: PresenceChange;
   error: ErrorData;

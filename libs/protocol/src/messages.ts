@@ -80,7 +80,7 @@ export type ReactionCount = z.infer<typeof ReactionCountSchema>;
 /**
  * A message in its current state, as a history page shows it: edited content with `edited_at`;
  * a deleted message as a tombstone (`deleted_at` set, `content` empty, no reactions); reaction
- * counts in the order each emoji was first used. `state_seq` is the `seq` of the last event
+ * counts in code point order of the emoji. `state_seq` is the `seq` of the last event
  * this state reflects (the message's own `seq` if none): a reader that replays the log applies
  * only events after it, so page and replay agree.
  */

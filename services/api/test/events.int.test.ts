@@ -162,17 +162,18 @@ describe('durable events through api.event.append', () => {
     await change(ann, 'general', m.message_id, { type: 'reaction_added', emoji: '🎉' });
 
     const state = (await history('general', ann)).find((s) => s.message_id === m.message_id)!;
+    // In code point order of the emoji, whoever used one first.
     expect(state.reactions).toEqual([
-      { emoji: '👍', count: 2, me: true },
-      { emoji: '🎉', count: 2, me: true },
       { emoji: ':ok:', count: 1, me: true },
+      { emoji: '🎉', count: 2, me: true },
+      { emoji: '👍', count: 2, me: true },
     ]);
     await change(ben, 'general', m.message_id, { type: 'reaction_removed', emoji: '👍' });
     const forBen = (await history('general', ben)).find((s) => s.message_id === m.message_id)!;
     expect(forBen.reactions).toEqual([
-      { emoji: '👍', count: 1, me: false },
-      { emoji: '🎉', count: 2, me: true },
       { emoji: ':ok:', count: 1, me: false },
+      { emoji: '🎉', count: 2, me: true },
+      { emoji: '👍', count: 1, me: false },
     ]);
   });
 

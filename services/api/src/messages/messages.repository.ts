@@ -24,10 +24,11 @@ export type HistoryRow = MessageRow & { reactions: ReactionCount[] };
  * Fetches one extra row to know whether there is more without a count.
  */
 export async function historyPage(db: Db, q: HistoryQuery): Promise<{ rows: HistoryRow[]; hasMore: boolean }> {
-  // One statement, so one snapshot: a message's reactions are those of the state its `state_seq` names.
+  // One statement, so one snapshot: a message's reactions are those of the state its `state_seq` names. Emoji in
+  // code point order (bytes of UTF-8 under C), which a client keeping the state from events can reproduce.
   const reactions = sql<ReactionCount[]>`coalesce((
-    SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'me', r.me) ORDER BY r.first, r.emoji)
-    FROM (SELECT emoji, count(*)::int AS n, coalesce(bool_or(user_id = ${q.readerId ?? null}), false) AS me, min(created_at) AS first
+    SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'me', r.me) ORDER BY r.emoji COLLATE "C")
+    FROM (SELECT emoji, count(*)::int AS n, coalesce(bool_or(user_id = ${q.readerId ?? null}), false) AS me
           FROM message_reactions WHERE message_reactions.message_id = messages.message_id GROUP BY emoji) r), '[]'::json)`;
   let query = db.selectFrom('messages').selectAll().select(reactions.as('reactions')).where('room_id', '=', q.roomId);
   if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);

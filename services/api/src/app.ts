@@ -14,7 +14,7 @@ import { apiErrors } from './http/error-handler.js';
 import { instrumentHttp } from './http/http-metrics.js';
 import { traceHttp } from './http/http-tracing.js';
 import { registerRestRateLimit } from './http/rate-limit.js';
-import { createMessageAppender } from './messages/messages.js';
+import { createMessagePublishing } from './messages/messages.js';
 import { serveMessageEndpoints } from './messages/messages.endpoints.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
@@ -53,10 +53,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = shell.app.withTypeProvider<ZodTypeProvider>();
 
   const defaults = ApiConfigSchema.shape;
-  const appender = createMessageAppender(db, bus, metrics, {
-    editWindowMs: config.MESSAGE_EDIT_WINDOW_MS ?? defaults.MESSAGE_EDIT_WINDOW_MS.parse(undefined),
-    maxReactions: config.MESSAGE_MAX_REACTIONS ?? defaults.MESSAGE_MAX_REACTIONS.parse(undefined),
-  });
+  const { appender, relay } = createMessagePublishing(
+    db,
+    bus,
+    metrics,
+    {
+      editWindowMs: config.MESSAGE_EDIT_WINDOW_MS ?? defaults.MESSAGE_EDIT_WINDOW_MS.parse(undefined),
+      maxReactions: config.MESSAGE_MAX_REACTIONS ?? defaults.MESSAGE_MAX_REACTIONS.parse(undefined),
+    },
+    deps.publishRelayUrl === undefined ? undefined : { databaseUrl: deps.publishRelayUrl, logger },
+  );
   const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, config.PRESENCE_TIMEOUT_MS, roomMetrics(metrics).presenceMisses), {
     guestRoomCreation: config.GUEST_ROOM_CREATION ?? true,
   });
@@ -130,8 +136,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ...serveRoomEndpoints({ db, bus, rooms }),
     ...serveMessageEndpoints({ db, bus, appender }),
   );
-  // Appends handed over by the endpoints commit (and publish) before the bus drains.
-  shell.run({ drained: () => appender.idle() });
+  // Appends handed over by the endpoints commit (and publish) before the bus drains; the relay
+  // hands over only after this instance's last commit.
+  shell.run({
+    start: () => relay?.start(),
+    drained: async () => {
+      await appender.idle();
+      await relay?.drained();
+    },
+  });
   const { webhooks } = deps;
   if (webhooks) {
     // Beside the chat path: chat serves whether or not JetStream is there; webhooks catch up once it is.

@@ -66,6 +66,12 @@ export const ApiConfigSchema = z.object({
   MESSAGE_EDIT_WINDOW_MS: envDurationMs({ min: 0 }).default(86_400_000),
   /** Most distinct emoji reactions on one message (`add_reaction` of a new emoji beyond it is refused). */
   MESSAGE_MAX_REACTIONS: envInt({ min: 1, max: 1_000 }).default(20),
+  /**
+   * Publish every instance's commits from one place, in commit order (Postgres NOTIFY to the holder
+   * of an advisory lock), so a room's messages reach the gateways in seq order with any number of
+   * instances. false: each instance publishes its own commits (fine with one instance only).
+   */
+  PUBLISH_RELAY: envBool().default(true),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

@@ -25,4 +25,10 @@ export interface ApiDeps {
   webhooks?: WebhookEngine | undefined;
   instanceId: string;
   version: string;
+  /**
+   * The database URL for the publish relay's own connection (LISTEN and its lock): publishing in
+   * commit order across api instances (messages/relay.ts). Absent: each instance publishes its
+   * own commits (one instance only, e.g. embedded mode).
+   */
+  publishRelayUrl?: string | undefined;
 }

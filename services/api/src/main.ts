@@ -27,6 +27,18 @@ await runService('api', config, async ({ instanceId, logger, metrics, bus, nc })
     config.WEBHOOKS_ENABLED && nc
       ? new WebhookEngine({ db, ...(await webhookJetStream(nc)), logger, metrics }, webhookSettings(config, config.BUS_SUBJECT_PREFIX || undefined))
       : undefined;
-  const app = await buildApp({ db, bus, logger, metrics, redis, webhooks, verifier: verifierFromSettings(config), config, instanceId, version: VERSION });
+  const app = await buildApp({
+    db,
+    bus,
+    logger,
+    metrics,
+    redis,
+    webhooks,
+    verifier: verifierFromSettings(config),
+    config,
+    instanceId,
+    version: VERSION,
+    publishRelayUrl: config.PUBLISH_RELAY ? config.DATABASE_URL : undefined,
+  });
   return { app, close: () => Promise.all([db.destroy(), closeRedis(redis)]).then(() => undefined) };
 });

@@ -44,10 +44,20 @@ export interface TestApiOptions {
   redis?: Redis;
   /** Run the webhook engine (JetStream names from `prefix`), with these settings over quick test defaults. */
   webhooks?: Partial<WebhookSettings>;
+  /** Publish through the commit-order relay, as the api process does (default true). */
+  relay?: boolean;
 }
 
 /** A real api instance: real Postgres pool, real NATS, an HTTP server on a random port. */
-export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier, config, redis, webhooks: webhookOptions }: TestApiOptions): Promise<TestApi> {
+export async function startApi({
+  databaseUrl,
+  prefix = uniqueId('api'),
+  verifier,
+  config,
+  redis,
+  webhooks: webhookOptions,
+  relay = true,
+}: TestApiOptions): Promise<TestApi> {
   const logger = createLogger({ service: 'api', level: 'silent' });
   const connections: NatsConnection[] = [];
   const connect = async () => {
@@ -82,6 +92,7 @@ export async function startApi({ databaseUrl, prefix = uniqueId('api'), verifier
     },
     instanceId: uniqueId('api'),
     version: '0.0.0-test',
+    publishRelayUrl: relay ? databaseUrl : undefined,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   await webhooks?.start();

@@ -1,6 +1,8 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { AppendEventReply, AppendEventRequest, AppendMessageReply, AppendMessageRequest, RoomEvent } from '@parley/protocol';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/db.js';
+import type { Database } from '../db/schema.js';
 import { appendLogBatch, isEvent, type EventLimits, type LogOutcome, type LogRequest, type NewEvent } from './log.repository.js';
 import { appendBatch, type NewMessage } from './messages.repository.js';
 
@@ -45,6 +47,19 @@ export interface AppenderOptions {
   limits?: EventLimits;
   /** Called with the size of each committed batch and its transaction's duration in seconds (for metrics). */
   onBatch?: (size: number, seconds: number) => void;
+  /**
+   * Runs inside each batch's transaction with its newly stored entries (seq order per room), after
+   * the append and before the commit (the publish relay's notifications). Absent: one statement,
+   * no explicit transaction.
+   */
+  inCommit?: (trx: Transaction<Database>, stored: readonly Stored[]) => Promise<void>;
+}
+
+/** A newly stored entry of a batch, with the trace context of its request. */
+export interface Stored {
+  readonly entry: StoredEntry;
+  readonly seq: number;
+  readonly traceContext: Context;
 }
 
 /**
@@ -137,7 +152,15 @@ export class MessageAppender {
     );
     try {
       const requests = batch.map((p) => p.request);
-      outcome = withEvents ? await appendLogBatch(this.db, requests, this.limits) : await appendBatch(this.db, requests as NewMessage[]);
+      const append = (db: Db) => (withEvents ? appendLogBatch(db, requests, this.limits) : appendBatch(db, requests as NewMessage[]));
+      const { inCommit } = this.options;
+      outcome = inCommit
+        ? await this.db.transaction().execute(async (trx) => {
+            const result = await append(trx);
+            await inCommit(trx, storedOf(batch, result, withEvents));
+            return result;
+          })
+        : await append(this.db);
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
@@ -151,15 +174,20 @@ export class MessageAppender {
       if ('error' in result) p.reject(result.error);
       else p.resolve(result);
     });
-    // Messages of a batch take their seqs before its events: publish by seq, so each room's stay in order.
-    const stored: { entry: StoredEntry; seq: number; traceContext: Context }[] = [];
-    outcome.forEach((result, i) => {
-      if ('error' in result || result.duplicate) return;
-      const entry: StoredEntry = 'message' in result ? { kind: 'message', message: result.message } : { kind: 'event', event: result.event };
-      stored.push({ entry, seq: 'message' in result ? result.message.seq : result.event.data.seq, traceContext: batch[i]!.traceContext });
-    });
-    if (withEvents) stored.sort((a, b) => a.seq - b.seq);
     // Published in the request's own trace context: each gateway's delivery joins its trace.
-    for (const s of stored) context.with(s.traceContext, () => this.options.onStored?.(s.entry));
+    for (const s of storedOf(batch, outcome, withEvents)) context.with(s.traceContext, () => this.options.onStored?.(s.entry));
   }
+}
+
+/** The batch's newly stored entries (no duplicates, no rejections), in seq order per room. */
+function storedOf(batch: readonly Pending[], outcome: readonly LogOutcome[], withEvents: boolean): Stored[] {
+  // Messages of a batch take their seqs before its events: publish by seq, so each room's stay in order.
+  const stored: Stored[] = [];
+  outcome.forEach((result, i) => {
+    if ('error' in result || result.duplicate) return;
+    const entry: StoredEntry = 'message' in result ? { kind: 'message', message: result.message } : { kind: 'event', event: result.event };
+    stored.push({ entry, seq: 'message' in result ? result.message.seq : result.event.data.seq, traceContext: batch[i]!.traceContext });
+  });
+  if (withEvents) stored.sort((a, b) => a.seq - b.seq);
+  return stored;
 }

@@ -1,11 +1,12 @@
 import type { Metrics } from '@parley/observability';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export interface MessageMetrics {
   readonly stored: Counter;
   readonly events: Counter<'type'>;
   readonly batchSize: Histogram;
   readonly commitSeconds: Histogram;
+  readonly relayLeader: Gauge;
 }
 
 export function messageMetrics(metrics: Metrics): MessageMetrics {
@@ -28,6 +29,11 @@ export function messageMetrics(metrics: Metrics): MessageMetrics {
       name: 'parley_api_append_commit_seconds',
       help: 'Duration of each append transaction (one group-committed batch)',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    relayLeader: new Gauge({
+      name: 'parley_api_publish_relay_leader',
+      help: '1 while this instance is the publish relay (publishes every instance’s commits in commit order)',
       registers,
     }),
   };

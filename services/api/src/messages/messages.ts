@@ -1,29 +1,79 @@
 import { subjects, type Bus } from '@parley/bus';
-import type { Metrics } from '@parley/observability';
+import type { Logger, Metrics } from '@parley/observability';
 import { RoomEventSchema } from '@parley/protocol';
 import type { Db } from '../db/db.js';
-import { MessageAppender, type EventLimits } from './append.js';
+import { MessageAppender, type EventLimits, type StoredEntry } from './append.js';
 import { messageMetrics } from './messages.metrics.js';
+import { notifyInCommit, PublishRelay } from './relay.js';
+
+/** At most this long an append waits for its instance's relay to listen (it has no connection yet). */
+const LISTEN_WAIT_MS = 2_000;
+
+export interface MessagePublishing {
+  readonly appender: MessageAppender;
+  /** The commit-order relay when publishing goes through it (a worker of the service). */
+  readonly relay?: PublishRelay;
+}
+
+const roomOf = (entry: StoredEntry) => (entry.kind === 'message' ? entry.message.room_id : entry.event.data.room_id);
 
 /**
  * The one way a message or a durable event (edit, delete, reaction) enters a room's log:
  * append → commit → publish. Each newly stored entry is published to its room's subject after
  * its transaction commits (never one that could still roll back), in seq order per room; a
  * retried duplicate is not published again. REST routes and bus endpoints share the instance.
+ *
+ * With `relay` (every api process), publishing goes through the commit-order relay (relay.ts):
+ * one instance publishes every instance's commits, in commit order, so a room's entries reach NATS
+ * in seq order with any number of api instances. Without it (embedded mode, one instance by
+ * construction; tests of one instance), each batch is published by the instance that committed it.
  */
-export function createMessageAppender(db: Db, bus: Bus, metrics: Metrics, limits?: EventLimits): MessageAppender {
+export function createMessagePublishing(
+  db: Db,
+  bus: Bus,
+  metrics: Metrics,
+  limits?: EventLimits,
+  relay?: { readonly databaseUrl: string; readonly logger: Logger },
+): MessagePublishing {
   const m = messageMetrics(metrics);
-  return new MessageAppender(db, {
-    limits,
-    onStored: (entry) => {
-      const roomId = entry.kind === 'message' ? entry.message.room_id : entry.event.data.room_id;
-      if (entry.kind === 'message') m.stored.inc();
-      else m.events.inc({ type: entry.event.type });
-      bus.publish(subjects.chatRoom(roomId), RoomEventSchema.parse(entry));
-    },
-    onBatch: (size, seconds) => {
-      m.batchSize.observe(size);
-      m.commitSeconds.observe(seconds);
-    },
+  const counted = (entry: StoredEntry) => {
+    if (entry.kind === 'message') m.stored.inc();
+    else m.events.inc({ type: entry.event.type });
+  };
+  const publish = (roomId: string, entry: unknown) => bus.publish(subjects.chatRoom(roomId), RoomEventSchema.parse(entry));
+  const onBatch = (size: number, seconds: number) => {
+    m.batchSize.observe(size);
+    m.commitSeconds.observe(seconds);
+  };
+  if (relay === undefined) {
+    const onStored = (entry: StoredEntry) => {
+      counted(entry);
+      publish(roomOf(entry), entry);
+    };
+    return { appender: new MessageAppender(db, { limits, onStored, onBatch }) };
+  }
+  const publishRelay = new PublishRelay({
+    ...relay,
+    publish: ({ room_id, event }) => publish(room_id, event),
+    onLeader: (leader) => m.relayLeader.set(leader ? 1 : 0),
   });
+  const appender = new MessageAppender(db, {
+    limits,
+    inCommit: async (trx, stored) => {
+      // Just after start: a notification before this instance listens could find nobody listening.
+      await Promise.race([publishRelay.listening, new Promise((r) => setTimeout(r, LISTEN_WAIT_MS))]);
+      await notifyInCommit(
+        trx,
+        stored.map(({ entry, traceContext }) => ({ relayed: { room_id: roomOf(entry), event: entry }, traceContext })),
+      );
+    },
+    onStored: counted,
+    onBatch,
+  });
+  return { appender, relay: publishRelay };
+}
+
+/** The appender alone, publishing its own commits (one instance: tests, tools). */
+export function createMessageAppender(db: Db, bus: Bus, metrics: Metrics, limits?: EventLimits): MessageAppender {
+  return createMessagePublishing(db, bus, metrics, limits).appender;
 }

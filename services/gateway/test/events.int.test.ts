@@ -1,5 +1,6 @@
 import { MessagesPageSchema, type MessageState } from '@parley/protocol';
 import { isError, isType, serviceUrl, startServiceProcess, type Frame, type ServiceProcess, type TestSocket } from '@parley/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayTestbed, type ApiStack, type TestGateway } from './stack.js';
 
@@ -146,5 +147,31 @@ describe('durable events across two gateways and two api instances', () => {
     // And a client that replays the whole log from REST gets there too.
     const log = (await stack.rest<{ events: Frame[] }>('/api/rooms/evts/events/?since_seq=0')).body.events;
     expect(reduce(log)).toEqual(reduce(all));
+  });
+
+  it('fill a hole left by an event lost on the bus from the log, before what follows it', async () => {
+    expect((await stack.rest('/api/rooms/', { room_id: 'lossy', name: 'Lossy' })).status).toBe(201);
+    const sender = await bed.connect(`${a.ws}/ws/chat/lossy/`);
+    const member = await bed.connect(`${a.ws}/ws/chat/lossy/`);
+    await Promise.all([sender, member].map((c) => c.next(isType('system_message', 'room_joined'))));
+    const m1 = (await post(sender, 'lossy', 'one')).data['message_id'];
+    await member.collect(isDurable('lossy'), 1);
+    // Stored but never broadcast, as when NATS drops the at-most-once publish.
+    const db = new pg.Client({ connectionString: stack.db.url });
+    await db.connect();
+    try {
+      await db.query(`INSERT INTO room_events (room_id, seq, type, message_id, user_id, emoji) VALUES ('lossy', 2, 'reaction_added', $1, 'ghost', '👻')`, [m1]);
+      await db.query(`UPDATE rooms SET last_seq = 2 WHERE room_id = 'lossy'`);
+    } finally {
+      await db.end();
+    }
+    await act(sender, 'edit_message', { room_id: 'lossy', message_id: m1, content: 'one!' });
+    const frames = await member.collect(isDurable('lossy'), 3);
+    expect(frames.map((f) => [f.type, f.data['seq'], f.data['emoji'] ?? f.data['content']])).toEqual([
+      ['text_message', 1, 'one'],
+      ['reaction_added', 2, '👻'],
+      ['message_edited', 3, 'one!'],
+    ]);
+    expect(frames[1]!.session_id).toBe(member.sessionId);
   });
 });

@@ -9,6 +9,7 @@ import { presenceMetrics } from './metrics.js';
 import { consumePresenceEvents } from './presence/presence.events.js';
 import { servePresenceQueries } from './presence/presence.endpoints.js';
 import { startSweeper, type Sweeper } from './presence/presence.sweeper.js';
+import { publishActivity, type ActivityPublisher } from './presence/webhook-activity.js';
 
 /**
  * The presence service: consumes the gateways' presence events into its store (Redis, or memory in embedded mode), announces
@@ -41,15 +42,20 @@ export async function buildApp(deps: PresenceDeps): Promise<FastifyInstance> {
 
   serve(consumePresenceEvents({ bus, store, logger, metrics }), ...servePresenceQueries({ bus, store, logger }));
   let sweeper: Sweeper | undefined;
+  let activity: ActivityPublisher | undefined;
   run(
     {
       start: () => {
+        if (deps.webhooks) activity = publishActivity({ store, publisher: deps.webhooks, logger }, config.PRESENCE_OFFLINE_GRACE_MS ?? 10_000);
         sweeper = startSweeper(
           { bus, store, logger, metrics },
           { intervalMs: config.PRESENCE_SWEEP_INTERVAL_MS, graceMs: config.PRESENCE_SWEEP_GRACE_MS, batch: config.PRESENCE_SWEEP_BATCH },
         );
       },
-      stop: () => sweeper?.stop(),
+      stop: () => {
+        activity?.stop();
+        return sweeper?.stop();
+      },
     },
     stack,
   );

@@ -1,4 +1,4 @@
-import { envDurationMs, envInt, loadConfig, redisFields, serviceFields, type Env } from '@parley/config';
+import { envBool, envDurationMs, envInt, loadConfig, redisFields, serviceFields, type Env } from '@parley/config';
 import * as z from 'zod';
 
 /** Every setting of the presence service, from the environment; defaults suit a local run. */
@@ -17,6 +17,10 @@ export const PresenceConfigSchema = z.object({
    * expiry passed while presence could not hear the gateways get one refresh to prove they live.
    * About one gateway refresh interval (20 s) plus slack.
    */
+  /** Publish presence's webhook events (user.online / user.offline / room.vacated) to JetStream; match the api's WEBHOOKS_ENABLED. */
+  WEBHOOKS_ENABLED: envBool().default(true),
+  /** How long a user's last connection may be gone before webhooks hear user.offline: a reload within it announces nothing. */
+  PRESENCE_OFFLINE_GRACE_MS: envDurationMs({ min: 0, max: 3_600_000 }).default(10_000),
   PRESENCE_SWEEP_GRACE_MS: envDurationMs({ min: 0, max: 600_000 }).default(25_000),
   /** Most connections one sweep script removes (bounds how long it holds Redis). */
   PRESENCE_SWEEP_BATCH: envInt({ min: 1, max: 10_000 }).default(500),

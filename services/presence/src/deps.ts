@@ -1,4 +1,4 @@
-import type { Bus } from '@parley/bus';
+import type { Bus, WebhookPublisher } from '@parley/bus';
 import type { Logger, Metrics } from '@parley/observability';
 import type { PresenceConfig } from './config.js';
 import type { GatewayCounters } from './health/gateway-counters.js';
@@ -23,7 +23,10 @@ export interface PresenceDeps {
     | 'HEALTH_REDIS_TIMEOUT_MS'
     | 'HEALTH_POLL_INTERVAL_MS'
     | 'GATEWAY_STATS_RETENTION_MS'
-  >;
+  > &
+    Partial<Pick<PresenceConfig, 'PRESENCE_OFFLINE_GRACE_MS'>>;
+  /** Publishes user.online / user.offline / room.vacated for webhooks (JetStream); absent (embedded mode): none. */
+  webhooks?: WebhookPublisher | undefined;
   instanceId: string;
   version: string;
 }

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, createNatsBus, type Bus } from '@parley/bus';
+import { connectNats, createNatsBus, webhookJetStream, WebhookPublisher, webhookStreams, type Bus } from '@parley/bus';
 import { createLogger, createMetrics } from '@parley/observability';
 import { serviceUrl, uniqueId } from '@parley/testing';
 import type { FastifyInstance } from 'fastify';
@@ -48,7 +48,7 @@ export interface TestPresence {
 /** A real presence instance: real Redis (direct or through `redisUrl`), real NATS, HTTP on port 0. */
 export async function startPresence(
   deployment: Deployment,
-  options: { redisUrl?: string; config?: Partial<PresenceDeps['config']> } = {},
+  options: { redisUrl?: string; config?: Partial<PresenceDeps['config']>; webhooks?: boolean } = {},
 ): Promise<TestPresence> {
   const logger = createLogger({ service: 'presence', level: 'silent' });
   const nc = await connectNats({ servers: serviceUrl('nats'), name: 'presence-test' });
@@ -59,7 +59,9 @@ export async function startPresence(
   const config = { ...TEST_CONFIG, ...options.config };
   const store = new RedisPresenceStore(redis, presenceKeys(deployment.keyPrefix), storeOptions(config));
   const counters = new RedisGatewayCounters(redis, presenceKeys(deployment.keyPrefix), gatewayCountersOptions(config));
+  const webhooks = options.webhooks ? new WebhookPublisher((await webhookJetStream(nc)).js, webhookStreams(deployment.subjectPrefix)) : undefined;
   const app = await buildApp({
+    webhooks,
     counters,
     store,
     bus,

@@ -5,7 +5,7 @@ import { uniqueId } from '@parley/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { presenceMetrics } from '../src/metrics.js';
-import type { PresenceStore, PresenceStoreOptions, RoomChange } from '../src/presence/presence.store.js';
+import type { PresenceActivity, PresenceStore, PresenceStoreOptions, RoomChange } from '../src/presence/presence.store.js';
 import { startSweeper } from '../src/presence/presence.sweeper.js';
 
 export interface StoreTarget {
@@ -57,6 +57,48 @@ export function describePresenceStoreContract(name: string, open: (options: Pres
       store = t.store;
     });
     afterAll(() => t?.close());
+
+    describe('activity for webhooks', () => {
+      it('reports online once per user, offline when the last tab closes (settled once), and a room vacated by its last user', async () => {
+        const seen: PresenceActivity[] = [];
+        store.onActivity((a) => seen.push(...a));
+        const [user, room] = [uniqueId('u'), uniqueId('r')];
+        const [t1, t2, other] = [conn(user), conn(user), conn(uniqueId('u'))];
+        await store.apply(t1.join(room));
+        await store.apply(t2.join(room));
+        await store.apply(other.join(room));
+        expect(seen.filter((a) => 'user_id' in a && a.user_id === user)).toEqual([{ action: 'user_online', user_id: user }]);
+        seen.length = 0;
+        await store.apply(t1.disconnect());
+        await store.apply(other.disconnect());
+        expect(seen.filter((a) => a.action !== 'user_offline' || a.user_id === user)).toEqual([]);
+        await store.apply(t2.disconnect());
+        expect(seen.filter((a) => a.action === 'room_vacated' || a.user_id === user)).toEqual([
+          { action: 'room_vacated', room_id: room },
+          { action: 'user_offline', user_id: user },
+        ]);
+        expect(await store.settleOffline(user)).toBe(true);
+        expect(await t.peer(OPTIONS).settleOffline(user)).toBe(false);
+      });
+
+      it('announces neither the offline nor the return of a user back before the offline is settled (a reload)', async () => {
+        const seen: PresenceActivity[] = [];
+        store.onActivity((a) => seen.push(...a));
+        const user = uniqueId('u');
+        const [before, after] = [conn(user), conn(user)];
+        await store.apply(before.connect());
+        await store.apply(before.disconnect());
+        expect(seen).toEqual([
+          { action: 'user_online', user_id: user },
+          { action: 'user_offline', user_id: user },
+        ]);
+        seen.length = 0;
+        await store.apply(after.connect());
+        expect(seen).toEqual([]);
+        expect(await store.settleOffline(user)).toBe(false);
+        expect(await store.userConnections(user)).toBe(1);
+      });
+    });
 
     describe('users, not tabs', () => {
       it('announces a user once when the first tab joins and once when the last leaves', async () => {

@@ -1,5 +1,5 @@
 import type { PresenceEvent } from '@parley/protocol';
-import type { PresenceStore, PresenceStoreOptions, RoomChange } from './presence.store.js';
+import type { PresenceActivity, PresenceStore, PresenceStoreOptions, RoomChange } from './presence.store.js';
 
 interface Connection {
   readonly user_id: string;
@@ -25,6 +25,8 @@ export class MemoryPresenceState {
   /** Room → user → that user's live connections in the room. */
   readonly rooms = new Map<string, Map<string, number>>();
   readonly online = new Map<string, number>();
+  /** Users whose last connection closed, until settled or back (`offline:pending`). */
+  readonly offlinePending = new Set<string>();
 }
 
 /**
@@ -34,6 +36,9 @@ export class MemoryPresenceState {
  */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly createdAt = Date.now();
+  private listener: ((activity: readonly PresenceActivity[]) => void) | undefined;
+  /** The activity of the update in progress, reported when it ends (as a script's `out`). */
+  private activity: PresenceActivity[] = [];
 
   constructor(
     private readonly options: PresenceStoreOptions,
@@ -92,7 +97,22 @@ export class MemoryPresenceStore implements PresenceStore {
         break;
       }
     }
+    this.report();
     return out;
+  }
+
+  onActivity(listener: (activity: readonly PresenceActivity[]) => void): void {
+    this.listener = listener;
+  }
+
+  async settleOffline(userId: string): Promise<boolean> {
+    return this.state.offlinePending.delete(userId);
+  }
+
+  private report(): void {
+    const activity = this.activity;
+    this.activity = [];
+    if (activity.length > 0) this.listener?.(activity);
   }
 
   async sweep(): Promise<{ closed: number; changes: RoomChange[] }> {
@@ -104,6 +124,7 @@ export class MemoryPresenceStore implements PresenceStore {
       .slice(0, this.options.sweepBatch);
     const changes: RoomChange[] = [];
     for (const [cid] of due) this.close(cid, this.options.ttlMs, changes);
+    this.report();
     return { closed: due.length, changes };
   }
 
@@ -138,7 +159,7 @@ export class MemoryPresenceStore implements PresenceStore {
     const known = this.state.conns.get(cid);
     if (known) return known.user_id;
     this.state.conns.set(cid, { user_id: user });
-    countUp(this.state.online, user);
+    if (countUp(this.state.online, user) === 1 && !this.state.offlinePending.delete(user)) this.activity.push({ action: 'user_online', user_id: user });
     return user;
   }
 
@@ -159,8 +180,13 @@ export class MemoryPresenceStore implements PresenceStore {
     if (wantIn && !wasIn) {
       if (countUp(this.roomUsersMap(room), user) === 1) out.push({ action: 'user_joined', room_id: room, user_id: user });
     } else if (wasIn && !wantIn) {
-      if (this.countDownRoom(room, user) === 0) out.push({ action: 'user_left', room_id: room, user_id: user });
+      if (this.countDownRoom(room, user) === 0) this.left(room, user, out);
     }
+  }
+
+  private left(room: string, user: string, out: RoomChange[]): void {
+    out.push({ action: 'user_left', room_id: room, user_id: user });
+    if (!this.state.rooms.has(room)) this.activity.push({ action: 'room_vacated', room_id: room });
   }
 
   private close(cid: string, tombstoneMs: number, out: RoomChange[]): void {
@@ -169,9 +195,12 @@ export class MemoryPresenceStore implements PresenceStore {
     const user = this.state.conns.get(cid)?.user_id;
     if (user) {
       for (const [room, reg] of this.state.connRooms.get(cid) ?? []) {
-        if (reg.in && this.countDownRoom(room, user) === 0) out.push({ action: 'user_left', room_id: room, user_id: user });
+        if (reg.in && this.countDownRoom(room, user) === 0) this.left(room, user, out);
       }
-      countDown(this.state.online, user);
+      if (countDown(this.state.online, user) === 0) {
+        this.state.offlinePending.add(user);
+        this.activity.push({ action: 'user_offline', user_id: user });
+      }
     }
     this.state.conns.delete(cid);
     this.state.connRooms.delete(cid);

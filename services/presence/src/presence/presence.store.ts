@@ -7,6 +7,15 @@ export interface RoomChange {
   readonly user_id: string;
 }
 
+/**
+ * What a deployment's backend hears of presence (webhooks), reported by the store with the update
+ * that caused it, exactly once across instances: a user's first connection anywhere (not after
+ * an absence shorter than the grace period: see {@link PresenceStore.settleOffline}), a user's
+ * last connection closing, a room's last online user leaving.
+ */
+export type PresenceActivity =
+  { readonly action: 'user_online' | 'user_offline'; readonly user_id: string } | { readonly action: 'room_vacated'; readonly room_id: string };
+
 export interface PresenceStoreOptions {
   /** Lifetime of a connection before its first refresh, and of a closed connection's tombstone. */
   readonly ttlMs: number;
@@ -38,6 +47,14 @@ export interface PresenceStore {
   userConnections(userId: string): Promise<number>;
   /** Distinct users online anywhere. */
   onlineUsers(): Promise<number>;
+  /** Calls `listener` with the activity of every update this store applies (replacing any earlier listener). */
+  onActivity(listener: (activity: readonly PresenceActivity[]) => void): void;
+  /**
+   * Settles a `user_offline` reported a grace period ago: true (once, across instances) if no
+   * connection of the user opened since, so the user is offline; false if one did (a reload:
+   * neither the offline nor the return is announced).
+   */
+  settleOffline(userId: string): Promise<boolean>;
   /** One round trip to the backend. */
   ping(): Promise<void>;
   /** Stops listening to the backend's events (a client it was given stays the caller's). */

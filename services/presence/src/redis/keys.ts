@@ -15,6 +15,8 @@
  *   room:$        HASH   user_id → number of that user's live connections in the room
  *                        (HLEN = distinct users: counts users, not tabs)
  *   online        HASH   user_id → number of that user's live connections anywhere
+ *   offline:pending HASH user_id → when their last connection closed (ms), until the grace period
+ *                        settles it (user.offline) or a connection of theirs opens (no event at all)
  * Stack health:
  *   gateway:$     HASH   started_at (ms), messages: the last processed count a gateway reported
  *   gateways      ZSET   gateway_id → last reported (ms)
@@ -27,6 +29,7 @@ const LAYOUT = {
   expiry: 'expiry',
   room: 'room:$',
   online: 'online',
+  offlinePending: 'offline:pending',
   gateway: 'gateway:$',
   gateways: 'gateways',
   retired: 'gateways:retired',

@@ -1,6 +1,6 @@
 import type { PresenceEvent } from '@parley/protocol';
 import type { Redis } from 'ioredis';
-import type { PresenceStore, PresenceStoreOptions, RoomChange } from '../presence/presence.store.js';
+import type { PresenceActivity, PresenceStore, PresenceStoreOptions, RoomChange } from '../presence/presence.store.js';
 import type { PresenceKeys } from './keys.js';
 import { defineScripts } from './scripts.js';
 
@@ -12,6 +12,7 @@ import { defineScripts } from './scripts.js';
  */
 export class RedisPresenceStore implements PresenceStore {
   private disruptedAt: number;
+  private activityListener: ((activity: readonly PresenceActivity[]) => void) | undefined;
   private readonly onDisruption = (): void => {
     this.disruptedAt = Date.now();
   };
@@ -49,17 +50,17 @@ export class RedisPresenceStore implements PresenceStore {
     return this.run(async () => {
       switch (event.kind) {
         case 'connect':
-          return changes(await this.redis.presenceConnect(prefix, event.connection_id, event.gateway_id, event.session_id, event.user_id, ttlMs));
+          return this.changes(await this.redis.presenceConnect(prefix, event.connection_id, event.gateway_id, event.session_id, event.user_id, ttlMs));
         case 'disconnect':
-          return changes(await this.redis.presenceDisconnect(prefix, event.connection_id, ttlMs));
+          return this.changes(await this.redis.presenceDisconnect(prefix, event.connection_id, ttlMs));
         case 'join':
-          return changes(
+          return this.changes(
             await this.redis.presenceJoin(prefix, event.connection_id, event.gateway_id, event.session_id, event.user_id, event.room_id, event.at, ttlMs),
           );
         case 'leave':
-          return changes(await this.redis.presenceLeave(prefix, event.connection_id, event.room_id, event.at, ttlMs));
+          return this.changes(await this.redis.presenceLeave(prefix, event.connection_id, event.room_id, event.at, ttlMs));
         case 'refresh':
-          return changes(await this.redis.presenceRefresh(prefix, event.gateway_id, event.at, event.ttl_ms, JSON.stringify(event.connections)));
+          return this.changes(await this.redis.presenceRefresh(prefix, event.gateway_id, event.at, event.ttl_ms, JSON.stringify(event.connections)));
       }
     });
   }
@@ -68,7 +69,7 @@ export class RedisPresenceStore implements PresenceStore {
   sweep(): Promise<{ closed: number; changes: RoomChange[] }> {
     return this.run(async () => {
       const [closed, flat] = await this.redis.presenceSweep(this.keys.prefix, this.options.sweepBatch, this.options.ttlMs);
-      return { closed, changes: changes(flat) };
+      return { closed, changes: this.changes(flat) };
     });
   }
 
@@ -104,6 +105,14 @@ export class RedisPresenceStore implements PresenceStore {
     return this.run(() => this.redis.hlen(this.keys.online()));
   }
 
+  onActivity(listener: (activity: readonly PresenceActivity[]) => void): void {
+    this.activityListener = listener;
+  }
+
+  settleOffline(userId: string): Promise<boolean> {
+    return this.run(async () => (await this.redis.presenceSettleOffline(this.keys.prefix, userId)) === 1);
+  }
+
   /** One round trip to Redis. */
   async ping(): Promise<void> {
     await this.run(() => this.redis.ping());
@@ -124,15 +133,18 @@ export class RedisPresenceStore implements PresenceStore {
       throw err;
     }
   }
-}
 
-function changes(flat: readonly string[]): RoomChange[] {
-  const result: RoomChange[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) {
-    const [action, room_id, user_id] = [flat[i], flat[i + 1], flat[i + 2]];
-    if ((action === 'user_joined' || action === 'user_left') && room_id !== undefined && user_id !== undefined) {
-      result.push({ action, room_id, user_id });
+  /** A script's flat `action, room_id, user_id, …` list: room changes returned, activity to the listener. */
+  private changes(flat: readonly string[]): RoomChange[] {
+    const rooms: RoomChange[] = [];
+    const activity: PresenceActivity[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      const [action, room_id = '', user_id = ''] = [flat[i], flat[i + 1], flat[i + 2]];
+      if (action === 'user_joined' || action === 'user_left') rooms.push({ action, room_id, user_id });
+      else if (action === 'user_online' || action === 'user_offline') activity.push({ action, user_id });
+      else if (action === 'room_vacated') activity.push({ action, room_id });
     }
+    if (activity.length > 0) this.activityListener?.(activity);
+    return rooms;
   }
-  return result;
 }

@@ -30,6 +30,7 @@ const SCRIPTS = {
   presenceSweep: presence('sweep'),
   presenceRecordGateways: `${KEYS}\n${lua('record-gateways')}`,
   presenceKeysProbe: `${KEYS}\n${lua('keys-probe')}`,
+  presenceSettleOffline: `${KEYS}\n${lua('settle-offline')}`,
 } as const;
 
 type Arg = string | number;
@@ -44,6 +45,7 @@ declare module 'ioredis' {
     presenceSweep(prefix: string, limit: number, tombstoneMs: number): Result<[number, string[]], Context>;
     presenceRecordGateways(prefix: string, retentionMs: number, toleranceMs: number, ...reports: Arg[]): Result<number, Context>;
     presenceKeysProbe(prefix: string, id: string): Result<string[], Context>;
+    presenceSettleOffline(prefix: string, user: string): Result<number, Context>;
   }
 }
 

@@ -33,8 +33,17 @@ local function open(cid, gw, sid, user)
   local known = redis.call('HGET', K_conn(cid), 'user_id')
   if known then return known end
   redis.call('HSET', K_conn(cid), 'gateway_id', gw, 'session_id', sid, 'user_id', user)
-  count_up(K_online(), user)
+  -- Online anywhere: announced unless the user was only away within the offline grace period.
+  if count_up(K_online(), user) == 1 and redis.call('HDEL', K_offlinePending(), user) == 0 then
+    emit('user_online', '', user)
+  end
   return user
+end
+
+-- The user's last connection in the room left: announce it, and the room's vacancy if it was the last user.
+local function left(room, user)
+  emit('user_left', room, user)
+  if redis.call('EXISTS', K_room(room)) == 0 then emit('room_vacated', room, '') end
 end
 
 -- Applies "in" or "out" at gateway time `at` to a connection's register for one room: an event
@@ -54,7 +63,7 @@ local function set_room(cid, user, room, want_in, at, strict)
   if want_in and not was_in then
     if count_up(K_room(room), user) == 1 then emit('user_joined', room, user) end
   elseif was_in and not want_in then
-    if count_down(K_room(room), user) == 0 then emit('user_left', room, user) end
+    if count_down(K_room(room), user) == 0 then left(room, user) end
   end
 end
 
@@ -68,10 +77,14 @@ local function close(cid, tombstone_ms)
     local rooms = redis.call('HGETALL', K_connRooms(cid))
     for i = 1, #rooms, 2 do
       if string.sub(rooms[i + 1], 1, 3) == 'in:' then
-        if count_down(K_room(rooms[i]), user) == 0 then emit('user_left', rooms[i], user) end
+        if count_down(K_room(rooms[i]), user) == 0 then left(rooms[i], user) end
       end
     end
-    count_down(K_online(), user)
+    -- Offline only once the grace period passes without a new connection (settle-offline.lua).
+    if count_down(K_online(), user) == 0 then
+      redis.call('HSET', K_offlinePending(), user, now_ms())
+      emit('user_offline', '', user)
+    end
   end
   redis.call('DEL', K_conn(cid), K_connRooms(cid))
 end

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
 import { IsoDateTimeSchema, RoomIdSchema, UserIdSchema } from './ids.js';
+import { MessageDeletedDataSchema, MessageEditedDataSchema } from './events.js';
 import { ChatMessageSchema } from './messages.js';
 import { RoomRoleSchema } from './rooms.js';
 
@@ -10,7 +11,16 @@ import { RoomRoleSchema } from './rooms.js';
  * and replay dead letters. No payload carries a session id: a session id is a credential.
  */
 
-export const WEBHOOK_EVENT_TYPES = ['message.created', 'room.member_added', 'room.member_removed', 'user.online', 'user.offline', 'room.vacated'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'message.created',
+  'message.edited',
+  'message.deleted',
+  'room.member_added',
+  'room.member_removed',
+  'user.online',
+  'user.offline',
+  'room.vacated',
+] as const;
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
@@ -33,6 +43,10 @@ const envelope = <T extends WebhookEventType, D extends z.ZodType>(type: T, data
 export const WebhookEventSchema = z.discriminatedUnion('type', [
   /** A message was stored (after its commit); `data` is the message as history serves it. */
   envelope('message.created', ChatMessageSchema),
+  /** A message's content changed (`data` as the `message_edited` frame: the event's own id and seq in the room, the editor). */
+  envelope('message.edited', MessageEditedDataSchema),
+  /** A message became a tombstone (`data` as the `message_deleted` frame: who deleted it). */
+  envelope('message.deleted', MessageDeletedDataSchema),
   envelope('room.member_added', RoomMemberDataSchema.extend({ role: RoomRoleSchema })),
   envelope('room.member_removed', RoomMemberDataSchema),
   /** The user's first connection anywhere (not one per tab), after the grace period. */

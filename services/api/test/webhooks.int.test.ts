@@ -16,7 +16,7 @@ import { migratedDatabase, type MigratedDatabase } from './db.js';
 import { startReceiver, verifySignature } from './webhook-receiver.js';
 
 const SECRET = 'a-test-secret-of-some-length';
-const ALL: WebhookEventType[] = ['message.created', 'room.member_added', 'room.member_removed'];
+const ALL: WebhookEventType[] = ['message.created', 'message.edited', 'message.deleted', 'room.member_added', 'room.member_removed'];
 const timeout = { timeoutMs: 5_000 };
 
 // One database, so one deployment: each test closes its api instances (and endpoints) before the next starts.
@@ -82,9 +82,12 @@ describe('webhooks', () => {
     expect((await a.app.inject({ method: 'POST', url: '/api/rooms/signed/members/', headers: owner, payload: { user_id: 'pete' } })).statusCode).toBe(201);
     const send = await writer(a, 'olga');
     const sent = [await send('signed', 'one'), await send('signed', 'two')];
+    const change = { room_id: 'signed', message_id: sent[1]!.message.message_id, session_id: owner['x-session-id'], user_id: 'olga', client_msg_id: null };
+    const edit = await a.peer.request(subjects.api.appendEvent, { type: 'message_edited', ...change, content: 'two, edited' }, timeout);
+    const deletion = await a.peer.request(subjects.api.appendEvent, { type: 'message_deleted', ...change }, timeout);
     expect((await a.app.inject({ method: 'DELETE', url: '/api/rooms/signed/members/pete/', headers: owner })).statusCode).toBe(204);
 
-    await expect.poll(() => r.received.length, { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => r.received.length, { timeout: 10_000 }).toBe(7);
     for (const { headers, body } of r.received) {
       expect(verifySignature(SECRET, headers['parley-signature'] as string, body), body).toBe(true);
       expect(verifySignature('another-secret-entirely', headers['parley-signature'] as string, body)).toBe(false);
@@ -92,7 +95,7 @@ describe('webhooks', () => {
       expect(headers['parley-event-id']).toBe(JSON.parse(body).id);
     }
     const got = events(r);
-    expect(new Set(got.map((e) => e.id)).size).toBe(5);
+    expect(new Set(got.map((e) => e.id)).size).toBe(7);
     const messages = got.filter((e) => e.type === 'message.created').map((e) => e.data);
     expect(messages.map((m) => m.content).sort()).toEqual(['one', 'two']);
     expect(messages.find((m) => m.content === 'one')).toEqual({
@@ -105,7 +108,10 @@ describe('webhooks', () => {
       created_at: sent[0]!.message.created_at,
       timestamp: Date.parse(sent[0]!.message.created_at),
     });
-    expect(got.filter((e) => e.type !== 'message.created').map((e) => [e.type, e.data])).toEqual(
+    // Edits and deletes carry what the gateways deliver: the durable event as stored (no session id).
+    expect(got.find((e) => e.type === 'message.edited')?.data).toEqual(edit.event.data);
+    expect(got.find((e) => e.type === 'message.deleted')?.data).toEqual(deletion.event.data);
+    expect(got.filter((e) => e.type.startsWith('room.')).map((e) => [e.type, e.data])).toEqual(
       expect.arrayContaining([
         ['room.member_added', { room_id: 'signed', user_id: 'olga', role: 'owner' }],
         ['room.member_added', { room_id: 'signed', user_id: 'pete', role: 'member' }],

@@ -12,10 +12,18 @@ export function outboxEvent(row: Selectable<WebhookOutboxTable>): WebhookEvent |
   let data: Record<string, unknown> = row.data;
   let timestamp = row.created_at.getTime();
   if (row.type === 'message.created') {
-    // The message row's own JSON: created_at has microseconds; history shows milliseconds.
+    // The message row's own JSON (created_at with microseconds): the message as created, in history's form.
+    const { message_id, room_id, seq, user_id, content, client_msg_id } = data;
     const createdAt = new Date(String(data['created_at']));
     timestamp = createdAt.getTime();
-    data = { ...data, created_at: createdAt.toISOString(), timestamp };
+    data = { message_id, room_id, seq, user_id, content, client_msg_id, created_at: createdAt.toISOString(), timestamp };
+  } else if (row.type === 'message.edited' || row.type === 'message.deleted') {
+    // A room_events row's JSON: the durable event's data, as the gateways deliver it.
+    const { event_id, room_id, seq, message_id, user_id, client_msg_id, content } = data;
+    const createdAt = new Date(String(data['created_at']));
+    timestamp = createdAt.getTime();
+    data = { event_id, room_id, seq, message_id, user_id, client_msg_id, created_at: createdAt.toISOString(), timestamp };
+    if (row.type === 'message.edited') data['content'] = content;
   }
   const parsed = WebhookEventSchema.safeParse({ id: row.event_id, type: row.type, timestamp, data });
   return parsed.success ? parsed.data : undefined;

@@ -152,6 +152,30 @@ describe.skipIf(suite.skip)(suite.title, () => {
     if (SCREENSHOT !== undefined) await alice.screenshot({ path: SCREENSHOT });
   });
 
+  it('lets anyone react, and the author edit and delete, on both pages at once', async () => {
+    await say(alice, 'Deploy at 5?');
+    const onBob = log(bob).locator('.message', { hasText: 'Deploy at 5?' });
+    await onBob.getByRole('button', { name: 'React 👍' }).click();
+    const onAlice = log(alice).locator('.message', { hasText: 'Deploy at 5?' });
+    await onAlice.getByRole('button', { name: '👍 1' }).waitFor();
+    expect(await onBob.getByRole('button', { name: '👍 1' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await onAlice.getByRole('button', { name: '👍 1' }).getAttribute('aria-pressed')).toBe('false');
+    // Only the author may edit or delete: bob's page offers neither on alice's message.
+    expect(await onBob.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await onBob.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+    alice.once('dialog', (dialog) => void dialog.accept('Deploy at 6?'));
+    await onAlice.getByRole('button', { name: 'Edit' }).click();
+    const edited = log(bob).locator('.message', { hasText: 'Deploy at 6?' });
+    await edited.getByText('(edited)').waitFor();
+    expect(await edited.getByRole('button', { name: '👍 1' }).count()).toBe(1);
+
+    await log(alice).locator('.message', { hasText: 'Deploy at 6?' }).getByRole('button', { name: 'Delete' }).click();
+    await log(bob).locator('.message.deleted').getByText('Message deleted').waitFor();
+    expect(await log(bob).getByText('Deploy at 6?').count()).toBe(0);
+    await log(alice).locator('.message.deleted').waitFor();
+  });
+
   it('tells the others when someone leaves, and drops them from the online list', async () => {
     await bob.getByRole('button', { name: 'Sign out' }).click();
     await bob.getByLabel('Your name').waitFor();

@@ -1,5 +1,6 @@
 /**
- * The demo chat page, on the SDK: sign in with a name, pick a room, chat, see who is online.
+ * The demo chat page, on the SDK: sign in with a name, pick a room, chat, edit and delete your
+ * messages, react to anyone's, see who is online.
  * Plain DOM, no framework. Everything that comes from the server or another user reaches the
  * page through `textContent`, never as HTML.
  *
@@ -11,19 +12,19 @@ import {
   CreateSessionResponseSchema,
   HttpErrorBodySchema,
   ListRoomsResponseSchema,
-  MessagesPageSchema,
   RoomPresenceResponseSchema,
-  type ChatMessage,
   type Room,
   type RoomId,
   type SessionId,
 } from '@parley/protocol';
 
-import { createClient, type ClientState, type ParleyClient } from '../src/index.js';
+import { createClient, type ClientState, type MessageView, type ParleyClient, type ParleyRoom } from '../src/index.js';
 
 /** Rooms list and online list are soft state: besides join/leave events, refresh them this often. */
 const REFRESH_MS = 15_000;
 const HISTORY_LIMIT = 50;
+/** The reactions offered on every message. */
+const QUICK_REACTIONS = ['👍', '🎉', '❤️'];
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -50,6 +51,10 @@ const ui = {
 /** The signed-in state; undefined while signed out. */
 let session: { client: ParleyClient; sessionId: SessionId; refresh: ReturnType<typeof setInterval> } | undefined;
 let currentRoom: RoomId | undefined;
+/** The message items shown, by message id: a change (edit, delete, reaction) redraws its item in place. */
+const shown = new Map<string, HTMLLIElement>();
+/** Stops listening to the room shown. */
+let unwatch: (() => void) | undefined;
 let roomList: Room[] = [];
 let countdown: ReturnType<typeof setInterval> | undefined;
 
@@ -93,15 +98,53 @@ function append(item: HTMLLIElement): void {
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
 
-function showMessage(message: ChatMessage): void {
+function button(text: string, label: string, onClick: () => Promise<unknown>): HTMLButtonElement {
+  const node = element('button', undefined, text);
+  node.type = 'button';
+  node.setAttribute('aria-label', label);
+  node.addEventListener('click', () => void onClick().catch((error: unknown) => showNotice(`Not done: ${errorText(error)}`, 'error')));
+  return node;
+}
+
+/** Draws a message in its current state (a new item, or its item redrawn in place). */
+function showMessage(room: ParleyRoom, message: MessageView): void {
   const mine = message.user_id === session?.client.userId;
-  const item = element('li', mine ? 'message own' : 'message');
+  const fresh = !shown.has(message.message_id);
+  const item = shown.get(message.message_id) ?? element('li');
+  item.className = `message${mine ? ' own' : ''}${message.deleted_at === null ? '' : ' deleted'}`;
   const meta = element('p', 'meta');
   const time = element('time', undefined, new Date(message.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
   time.dateTime = message.created_at;
   meta.append(element('strong', 'author', message.user_id), ' ', time);
-  item.append(meta, element('p', 'content', message.content));
-  append(item);
+  if (message.edited_at !== null && message.deleted_at === null) meta.append(' ', element('span', 'edited', '(edited)'));
+  if (message.deleted_at !== null) {
+    item.replaceChildren(meta, element('p', 'content', 'Message deleted'));
+  } else {
+    const id = message.message_id;
+    const reactions = element('p', 'reactions');
+    const used = new Set(message.reactions.map((r) => r.emoji));
+    for (const r of message.reactions) {
+      const toggle = button(`${r.emoji} ${r.count}`, `${r.emoji} ${r.count}`, () => (r.me ? room.unreact(id, r.emoji) : room.react(id, r.emoji)));
+      toggle.setAttribute('aria-pressed', String(r.me));
+      reactions.append(toggle);
+    }
+    const actions = element('p', 'actions');
+    for (const emoji of QUICK_REACTIONS.filter((e) => !used.has(e))) actions.append(button(emoji, `React ${emoji}`, () => room.react(id, emoji)));
+    if (mine) {
+      actions.append(
+        button('Edit', 'Edit', async () => {
+          const content = prompt('Edit your message', message.content);
+          if (content !== null && content.trim() !== '' && content !== message.content) await room.edit(id, content);
+        }),
+        button('Delete', 'Delete', () => room.delete(id)),
+      );
+    }
+    item.replaceChildren(meta, element('p', 'content', message.content), reactions, actions);
+  }
+  if (fresh) {
+    shown.set(message.message_id, item);
+    append(item);
+  }
 }
 
 function showNotice(text: string, kind: 'info' | 'error' = 'info'): void {
@@ -195,14 +238,23 @@ async function enterRoom(room: Room): Promise<void> {
   currentRoom = room.room_id;
   ui.roomTitle.textContent = room.name;
   ui.messages.replaceChildren();
+  shown.clear();
+  unwatch?.();
+  const target = client.room(room.room_id);
+  // New messages and every edit, delete and reaction: the room object keeps each message's state.
+  unwatch = target.on('change', (message) => {
+    if (currentRoom === room.room_id) showMessage(target, message);
+  });
+  for (const message of target.messages()) showMessage(target, message);
   ui.online.replaceChildren();
   renderRooms();
   setComposer(false);
   try {
-    const page = await api(MessagesPageSchema, roomPath(room.room_id, `messages/?limit=${HISTORY_LIMIT}`));
+    // The page is merged into the room's state (drawn by `change`); joining from its last message
+    // replays what followed it, and the room applies only what the page did not already show.
+    const page = await target.history({ limit: HISTORY_LIMIT });
     if (currentRoom !== room.room_id) return;
     if (page.has_more) showNotice('Earlier messages are not shown');
-    for (const message of page.messages) showMessage(message);
     await client.join(room.room_id, { sinceSeq: page.messages.at(-1)?.seq ?? 0 });
     if (currentRoom !== room.room_id) return;
     setComposer(true);
@@ -228,9 +280,6 @@ async function signIn(userId: string): Promise<void> {
       signOut(`Disconnected for good (${state.code}${state.reason === '' ? '' : `: ${state.reason}`}); sign in again.`);
     }
   });
-  client.on('message', (message) => {
-    if (message.room_id === currentRoom) showMessage(message);
-  });
   client.on('presence', (change) => {
     if (change.room_id !== currentRoom) return;
     if (change.user_id !== client.userId) showNotice(`${change.user_id} ${change.kind === 'joined' ? 'joined' : 'left'}`);
@@ -250,6 +299,9 @@ function signOut(reason?: string): void {
   const ending = session;
   session = undefined;
   currentRoom = undefined;
+  unwatch?.();
+  unwatch = undefined;
+  shown.clear();
   if (ending !== undefined) {
     clearInterval(ending.refresh);
     ending.client.close();
@@ -297,7 +349,7 @@ ui.composer.addEventListener('submit', (event) => {
   const content = ui.messageInput.value;
   if (client === undefined || currentRoom === undefined || content.trim() === '') return;
   ui.messageInput.value = '';
-  // Own messages appear when the server delivers them (the `message` event), in room order.
+  // Own messages appear when the server delivers them (the room's `change` event), in room order.
   // While reconnecting the send waits in the SDK's outbox; it fails only for good reasons.
   client.send(currentRoom, content).catch((error: unknown) => {
     showNotice(`Not sent: ${errorText(error)}`, 'error');

@@ -7,8 +7,9 @@
  * 1. Idle (run last): RSS per connection of a gateway process (built `dist`, plain node, as deployed)
  *    holding BENCH_IDLE (10,000) welcomed sockets, beside a bare `ws` server holding as many
  *    (BENCH_IDLE=0 skips it).
- * 2. Store floor: `api.message.append` straight over the bus at BENCH_RATE, no gateway; then the store's
- *    throughput: BENCH_STORE_RATE (10,000) appends/s across BENCH_STORE_ROOMS (100) rooms for
+ * 2. Store floor: `api.message.append` straight over the bus at BENCH_RATE, no gateway. The store's
+ *    throughput runs after the broadcast steps (a backlog it leaves would load them):
+ *    BENCH_STORE_RATE (10,000) appends/s across BENCH_STORE_ROOMS (100) rooms for
  *    BENCH_STORE_SECONDS (5) on one API instance, with its commits/s and messages per commit.
  * 3. Broadcast: BENCH_ROOMS (10) rooms × BENCH_MEMBERS (100) members on one gateway process,
  *    BENCH_RATE (100) messages/s for BENCH_SECONDS (20) after BENCH_WARMUP_SECONDS (2) at that rate
@@ -33,7 +34,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BroadcastLoad, type StepResult } from './broadcast.js';
 import { measureIdle, type IdleResult } from './idle.js';
-import { buildGateway, createDatabase, NATS_URL, startBare, startBuiltGateway, startEmbedded, startService, type Proc } from './procs.js';
+import { buildGateway, cpuSeconds, createDatabase, sleep, NATS_URL, startBare, startBuiltGateway, startEmbedded, startService, type Proc } from './procs.js';
 import { startOtlpSink } from './otlp-sink.js';
 import { measureStore, type StoreResult } from './store.js';
 
@@ -196,6 +197,8 @@ async function storeThroughput(api: Proc, prefix: string): Promise<StoreThroughp
   const started = performance.now();
   const store = await measureStore(NATS_URL, prefix, api.url, rooms, STORE_RATE, STORE_SECONDS);
   const seconds = (performance.now() - started) / 1_000;
+  // Requests that timed out may still be queued in the api: wait until it stops committing.
+  for (let last = -1, now = 0; now !== last; await sleep(1_000)) [last, now] = [now, await metricSum(api.url, 'parley_api_append_batch_size_count')];
   const commits = (await metricSum(api.url, 'parley_api_append_batch_size_count')) - before.commits;
   const messages = (await metricSum(api.url, 'parley_api_append_batch_size_sum')) - before.messages;
   return { ...store, seconds, commits, messages };
@@ -228,14 +231,6 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start, db }: Setup)
   console.log(
     `${label('store only')} ${store.rate} appends/s over the bus, no gateway: stored ${store.stored}/${store.sent}; p50 ${fmt(store.p50, 2)} ms, p99 ${fmt(store.p99, 2)} ms`,
   );
-  if (STORE_RATE > 0) {
-    const t = (results.store = await storeThroughput(api, prefix));
-    console.log(
-      `${label('store max')} ${t.rate} appends/s asked across ${STORE_ROOMS} rooms, one api instance: stored ${t.stored}/${t.sent} ` +
-        `= ${fmt(t.stored / t.seconds, 0)}/s; append p50 ${fmt(t.p50, 2)} ms, p99 ${fmt(t.p99, 2)} ms; ` +
-        `${fmt(t.commits / t.seconds, 0)} commits/s, ${fmt(t.messages / Math.max(1, t.commits))} messages per commit`,
-    );
-  }
   const gateway = await start(
     startService('gateway', {
       ...gatewayEnv,
@@ -320,6 +315,23 @@ async function embeddedRun(start: Setup['start']): Promise<void> {
   await embedded.stop();
 }
 
+/** The store's throughput, after the broadcast steps: a backlog it leaves must not load them. */
+async function storeMaxRun({ api, prefix }: Setup): Promise<void> {
+  console.log(`\n# Store: ${STORE_RATE} appends/s asked over the bus across ${STORE_ROOMS} rooms for ${STORE_SECONDS} s, one api instance, no gateway`);
+  const watched = { api: () => [api.pid], ...infraPids() };
+  const cpu = () => Object.fromEntries(Object.entries(watched).map(([k, pids]) => [k, pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0)]));
+  const before = cpu();
+  const t = (results.store = await storeThroughput(api, prefix));
+  const after = cpu();
+  const usage = Object.keys(after)
+    .map((k) => `${k} ${fmt((100 * ((after[k] ?? 0) - (before[k] ?? 0))) / t.seconds, 0)}`)
+    .join(', ');
+  console.log(
+    `${label('store max')} stored ${t.stored}/${t.sent} = ${fmt(t.stored / t.seconds, 0)}/s; append p50 ${fmt(t.p50, 2)} ms, p99 ${fmt(t.p99, 2)} ms; ` +
+      `${fmt(t.commits / t.seconds, 0)} commits/s, ${fmt(t.messages / Math.max(1, t.commits))} messages per commit; CPU % of a core: ${usage}`,
+  );
+}
+
 async function idleRun({ gatewayEnv, start }: Setup): Promise<void> {
   console.log(`\n# Idle connections (${IDLE}), RSS of a fresh server process (the gateway from its built dist)`);
   buildGateway();
@@ -393,6 +405,7 @@ async function main(): Promise<void> {
     if (SECONDS > 0) await broadcastRun(setup);
     if (SECONDS > 0 && env('BENCH_TRACING', 1) !== 0) await tracedRun(setup, db.url);
     if (SECONDS > 0 && env('BENCH_EMBEDDED', 1) !== 0) await embeddedRun(start);
+    if (STORE_RATE > 0) await storeMaxRun(setup);
     // Idle last: its 10,000 sessions and their final statistics keep Postgres busy for a while.
     if (IDLE > 0) await idleRun(setup);
     printSummary();

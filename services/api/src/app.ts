@@ -149,7 +149,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (webhooks) {
     // Beside the chat path: chat serves whether or not JetStream is there; webhooks catch up once it is.
     shell.run({
-      start: () => void webhooks.start().catch((err: unknown) => logger.error({ err }, 'webhooks did not start: no events are delivered')),
+      start: () => void webhooks.start().catch((err: unknown) => logger.error({ err }, 'webhooks did not start')),
       stop: () => webhooks.stop(),
     });
   }

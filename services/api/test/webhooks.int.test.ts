@@ -218,6 +218,27 @@ describe('webhooks', () => {
     expect(r.attempts()).toBe(0);
   });
 
+  it('starts once JetStream takes its streams, however long that takes', async () => {
+    const prefix = uniqueId('wh');
+    const nc = await connectNats({ servers: serviceUrl('nats'), name: 'webhooks-test-blocker' });
+    onTestFinished(() => nc.drain());
+    const { jsm } = await webhookJetStream(nc);
+    // A stream already holding the deployment's subjects: JetStream refuses the webhook streams.
+    const blocker = uniqueId('blocker');
+    await jsm.streams.add({ name: blocker, subjects: [`${prefix}.webhooks.>`] });
+    const starting = api(prefix);
+    await new Promise((r) => setTimeout(r, 1_500)); // a few refused attempts
+    expect(await jsm.streams.info(webhookStreams(prefix).events).catch(() => 'missing')).toBe('missing');
+    await jsm.streams.delete(blocker);
+    const a = await starting;
+    const r = await receiver();
+    await register(a, r.url, ['message.created']);
+    const { message } = await (await writer(a, 'vera'))('general', 'after the outage');
+    await expect
+      .poll(() => events(r).map((e) => (e.type === 'message.created' ? e.data.message_id : e.type)), { timeout: 10_000 })
+      .toEqual([message.message_id]);
+  });
+
   it('keeps acknowledging chat messages while a receiver hangs on every POST', async () => {
     const a = await api(uniqueId('wh'), { timeoutMs: 30_000, concurrency: 2 });
     const r = await receiver('hang');

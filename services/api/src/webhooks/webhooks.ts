@@ -60,19 +60,35 @@ export class WebhookEngine {
   }
 
   private started: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
 
-  /** Creates the streams and consumers, then relays, fans out and delivers. Idempotent: every call shares the first's promise. */
+  /**
+   * Creates the streams and consumers, then relays, fans out and delivers. Without JetStream it
+   * retries (1 s doubling to 30 s) until it succeeds or the engine stops; the outbox keeps every
+   * event meanwhile. Idempotent: every call shares the first's promise.
+   */
   start(): Promise<void> {
-    return (this.started ??= this.run());
+    return (this.started ??= this.runWithRetries());
+  }
+
+  private async runWithRetries(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        return await this.run();
+      } catch (err) {
+        this.deps.logger.warn({ err, attempt }, 'webhooks not started (is JetStream reachable?); retrying');
+        await sleep(Math.min(30_000, 1_000 * 2 ** (attempt - 1)), this.stopping.signal);
+      }
+    }
   }
 
   private async run(): Promise<void> {
     const { db, js, jsm, logger } = this.deps;
     await ensureWebhookStreams(jsm, this.names, { maxAgeMs: this.settings.retentionMs });
     await this.ensureConsumer(this.names.events, { durable_name: this.names.fanoutConsumer, ack_wait: 30_000 * 1e6, max_ack_pending: 1_000 });
-    this.relay = startOutboxRelay({ db, publisher: this.publisher, logger, onRelayed: (n) => this.m.relayed.inc(n) }, this.settings.relayIntervalMs);
     const fanoutConsumer = await js.consumers.get(this.names.events, this.names.fanoutConsumer);
     this.fanout = await pump(fanoutConsumer, 16, (msg) => this.fanOut(msg), logger);
+    this.relay = startOutboxRelay({ db, publisher: this.publisher, logger, onRelayed: (n) => this.m.relayed.inc(n) }, this.settings.relayIntervalMs);
     await this.sync();
     this.syncTimer = setInterval(() => void this.sync(), this.settings.syncIntervalMs);
     this.syncTimer.unref();
@@ -81,6 +97,7 @@ export class WebhookEngine {
   /** Stops pulling and waits for the POSTs in flight (unacked deliveries return to JetStream). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.started?.catch(() => undefined);
     clearInterval(this.syncTimer);
     await this.syncing;
@@ -204,6 +221,14 @@ export class WebhookEngine {
       logger.warn({ err, webhook_id: webhookId }, 'could not purge a removed endpoint’s deliveries (they expire with the stream’s max age)');
     });
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 function parseJson(data: Uint8Array): unknown {

@@ -14,6 +14,8 @@ import {
   RoomAccessRequestSchema,
   RoomHistoryRequestSchema,
   EventsPageSchema,
+  MarkReadBusRequestSchema,
+  ReadPositionSchema,
   RoomEventSchema,
   RoomIdSchema,
   RoomPresenceRequestSchema,
@@ -85,6 +87,8 @@ export const subjects = Object.freeze({
     appendMessage: defineEndpoint('api.message.append', AppendMessageRequestSchema, busReplySchema(AppendMessageReplySchema), QUEUE_GROUPS.api),
     /** `api.event.append`: store a durable event (edit, delete, reaction); the reply comes only after the commit. */
     appendEvent: defineEndpoint('api.event.append', AppendEventRequestSchema, busReplySchema(AppendEventReplySchema), QUEUE_GROUPS.api),
+    /** `api.room.markRead`: move a session's user's read position forward; the reply is the position after it. */
+    markRead: defineEndpoint('api.room.markRead', MarkReadBusRequestSchema, busReplySchema(ReadPositionSchema), QUEUE_GROUPS.api),
     /** `api.stats.report`: gateways' per-session counter increments; one API instance adds each report. */
     statsReport: defineTopic('api.stats.report', SessionStatsReportSchema, QUEUE_GROUPS.api),
   }),

@@ -21,6 +21,7 @@ export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
   'properties',
   'required',
   'additionalProperties',
+  'propertyNames',
   'items',
   'minimum',
   'maximum',
@@ -42,6 +43,8 @@ export interface JsonSchema {
   readonly properties?: Readonly<Record<string, JsonSchema>>;
   readonly required?: readonly string[];
   readonly additionalProperties?: boolean | JsonSchema;
+  /** Every key of an object (a string) must conform (a record's keys). */
+  readonly propertyNames?: JsonSchema;
   readonly items?: JsonSchema;
   readonly minimum?: number;
   readonly maximum?: number;
@@ -138,6 +141,8 @@ function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: s
   }
   const properties = schema.properties ?? {};
   for (const key of Object.keys(value)) {
+    const name = schema.propertyNames === undefined ? undefined : checkSchema(schema.propertyNames, key, join(path, key));
+    if (name !== undefined) return name;
     const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
     const rule = property ?? schema.additionalProperties;
     if (rule === false) return at(join(path, key), 'unexpected key');

@@ -52,6 +52,8 @@ const VALID = [
     limits: { ...DEFAULT_LIMITS },
     rooms: ['general'],
     room_name: 'general',
+    unread: { general: 2 },
+    read_seq: { general: 1 },
   }),
   serverEnvelope('system_message', SESSION, { action: 'user_joined', user_id: 'bob', room_id: 'general' }),
   serverEnvelope('system_message', SESSION, { action: 'user_left', user_id: 'bob', room_id: 'general' }),
@@ -66,6 +68,10 @@ const VALID = [
   serverEnvelope('heartbeat', SESSION, { sequence: 7 }),
   serverEnvelope('heartbeat', SESSION, {}),
   serverEnvelope('error', SESSION, errorData('RATE_LIMIT_EXCEEDED', 'Slow down', { retry_after_ms: 200, client_msg_id: 'c-1', extra: 1 })),
+  serverEnvelope('system_message', SESSION, { action: 'room_joined', room_id: 'general', last_seq: 3, read_seq: 1, unread: 2 }),
+  serverEnvelope('read_ack', SESSION, { room_id: 'general', read_seq: 3, unread: 0 }),
+  serverEnvelope('read_receipt', SESSION, { room_id: 'general', user_id: 'bob', seq: 3 }),
+  serverEnvelope('user_typing', SESSION, { room_id: 'general', user_id: 'bob' }),
 ];
 
 const REPLACEMENTS: readonly unknown[] = [

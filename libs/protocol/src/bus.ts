@@ -48,6 +48,11 @@ export const RoomEventSchema = z.discriminatedUnion('kind', [
     room_id: RoomIdSchema,
     at: TimestampMsSchema,
   }),
+  // Ephemeral events (reads.ts): no seq, never stored; a gateway's hole detection ignores them.
+  /** Published by the API when a user's read position moved (only in rooms up to READ_RECEIPTS_MAX_MEMBERS). */
+  z.object({ kind: z.literal('read'), room_id: RoomIdSchema, user_id: UserIdSchema, seq: z.int().nonnegative(), at: TimestampMsSchema }),
+  /** Published by the gateway of a typing member (at most one per user and room per TYPING.interval_ms). */
+  z.object({ kind: z.literal('typing'), room_id: RoomIdSchema, user_id: UserIdSchema, at: TimestampMsSchema }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEventSchema>;
 
@@ -91,6 +96,9 @@ export const RoomAccessReplySchema = z.object({
   room_id: RoomIdSchema,
   allowed: z.boolean(),
   last_seq: z.int().nonnegative(),
+  /** When allowed: the session's user's read position and unread count in the room (reads.ts). */
+  read_seq: z.int().nonnegative().optional(),
+  unread: z.int().nonnegative().optional(),
 });
 export type RoomAccessReply = z.infer<typeof RoomAccessReplySchema>;
 

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { clientEnvelopeSchema } from './envelope.js';
 import { ClientMsgIdSchema, MessageIdSchema, RoomIdSchema, UserIdSchema } from './ids.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { MarkReadDataSchema, TypingDataSchema } from './reads.js';
 import { codePointLength, hasLoneSurrogate, hasNul } from './text.js';
 
 /**
@@ -151,6 +152,16 @@ export type RemoveReaction = z.infer<typeof RemoveReactionSchema>;
 export const EVENT_FRAME_TYPES = ['edit_message', 'delete_message', 'add_reaction', 'remove_reaction'] as const;
 export type EventFrameType = (typeof EVENT_FRAME_TYPES)[number];
 
+// --- Read positions and typing (reads.ts holds their data) ---
+
+/** Client `mark_read` frame: answered with `read_ack`; the other members may get a `read_receipt`. */
+export const MarkReadMessageSchema = clientEnvelopeSchema('mark_read', MarkReadDataSchema);
+export type MarkReadMessage = z.infer<typeof MarkReadMessageSchema>;
+
+/** Client `typing` frame: never answered; extra ones within the typing interval are dropped silently. */
+export const TypingMessageSchema = clientEnvelopeSchema('typing', TypingDataSchema);
+export type TypingMessage = z.infer<typeof TypingMessageSchema>;
+
 /** Every frame a client may send, discriminated on `type`. */
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ClientTextMessageSchema,
@@ -162,6 +173,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   DeleteMessageSchema,
   AddReactionSchema,
   RemoveReactionSchema,
+  MarkReadMessageSchema,
+  TypingMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -173,5 +186,7 @@ export const CLIENT_MESSAGE_TYPES = [
   'leave_room',
   'refresh',
   ...EVENT_FRAME_TYPES,
+  'mark_read',
+  'typing',
 ] as const satisfies readonly ClientMessage['type'][];
 export type ClientMessageType = ClientMessage['type'];

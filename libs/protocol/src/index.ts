@@ -48,6 +48,8 @@ export {
   RefreshMessageSchema,
   ClientMessageSchema,
   CLIENT_MESSAGE_TYPES,
+  MarkReadMessageSchema,
+  TypingMessageSchema,
 } from './client-messages.js';
 export type {
   Content,
@@ -63,6 +65,8 @@ export type {
   RefreshMessage,
   ClientMessage,
   ClientMessageType,
+  MarkReadMessage,
+  TypingMessage,
 } from './client-messages.js';
 export { WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX, subprotocolsFor, tokenFromSubprotocols } from './ws-auth.js';
 export {
@@ -149,6 +153,9 @@ export {
   ErrorMessageSchema,
   ServerMessageSchema,
   SERVER_MESSAGE_TYPES,
+  ReadAckSchema,
+  ReadReceiptSchema,
+  UserTypingSchema,
 } from './server-messages.js';
 export type {
   WelcomeData,
@@ -172,7 +179,35 @@ export type {
   ServerMessageType,
   ServerMessageOf,
   ServerMessageData,
+  ReadAck,
+  ReadReceipt,
+  UserTyping,
 } from './server-messages.js';
+export {
+  UNREAD_COUNT_MAX,
+  TYPING,
+  READ_RECEIPT_INTERVAL_MS,
+  MarkReadDataSchema,
+  TypingDataSchema,
+  ReadPositionSchema,
+  ReadAckDataSchema,
+  ReadReceiptDataSchema,
+  UserTypingDataSchema,
+  MarkReadRequestSchema,
+  MarkReadResponseSchema,
+  MarkReadBusRequestSchema,
+} from './reads.js';
+export type {
+  MarkReadData,
+  TypingData,
+  ReadPosition,
+  ReadAckData,
+  ReadReceiptData,
+  UserTypingData,
+  MarkReadRequest,
+  MarkReadResponse,
+  MarkReadBusRequest,
+} from './reads.js';
 export { INVALID_MESSAGE_FORMAT, exceedsJsonDepth, parseClientFrame, serverEnvelope } from './parse.js';
 export type { ParseClientFrameResult } from './parse.js';
 export { pageLimitSchema, OffsetSchema, PaginationSchema } from './pagination.js';

@@ -58,6 +58,9 @@ export const RoomSchema = z.object({
   // Defaults: the seed's room object predates both fields, and its examples still parse.
   visibility: RoomVisibilitySchema.default('public'),
   type: RoomTypeSchema.default('room'),
+  /** In `GET /api/rooms/` for an identified caller: their read position and unread count (reads.ts). */
+  read_seq: z.int().nonnegative().optional(),
+  unread: z.int().nonnegative().optional(),
 });
 export type Room = z.infer<typeof RoomSchema>;
 

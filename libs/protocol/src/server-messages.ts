@@ -6,6 +6,7 @@ import { ClientMsgIdSchema, MessageIdSchema, RoomIdSchema, SeqSchema, SessionIdS
 import { LimitsSchema } from './limits.js';
 import { DURABLE_EVENT_TYPES, MessageDeletedDataSchema, MessageEditedDataSchema, ReactionDataSchema } from './events.js';
 import { ChatMessageSchema } from './messages.js';
+import { ReadAckDataSchema, ReadReceiptDataSchema, UserTypingDataSchema } from './reads.js';
 
 /**
  * Server → client frames. A client must ignore `type`s and `action`s it does not know: new ones
@@ -27,6 +28,10 @@ export const WelcomeDataSchema = z.object({
    * joined, as the seed's consumer reports it; absent otherwise.
    */
   room_name: RoomIdSchema.optional(),
+  /** Per room of `rooms`: the user's unread count (see reads.ts); a `room_joined` for each follows too. */
+  unread: z.record(z.string(), z.int().nonnegative()).optional(),
+  /** Per room of `rooms`: the user's `read_seq`. */
+  read_seq: z.record(z.string(), z.int().nonnegative()).optional(),
 });
 export type WelcomeData = z.infer<typeof WelcomeDataSchema>;
 
@@ -54,6 +59,9 @@ export const RoomJoinedDataSchema = z.object({
   action: z.literal('room_joined'),
   room_id: RoomIdSchema,
   last_seq: z.int().nonnegative(),
+  /** The user's read position in the room and what is unread after it (reads.ts); absent from servers before them. */
+  read_seq: z.int().nonnegative().optional(),
+  unread: z.int().nonnegative().optional(),
 });
 export type RoomJoinedData = z.infer<typeof RoomJoinedDataSchema>;
 
@@ -196,6 +204,20 @@ export type EventAckData = z.infer<typeof EventAckDataSchema>;
 export const EventAckSchema = serverEnvelopeSchema('event_ack', EventAckDataSchema);
 export type EventAck = z.infer<typeof EventAckSchema>;
 
+// --- Read positions and typing (reads.ts holds their data) ---
+
+/** Server `read_ack` frame: to the sender of `mark_read`, with its read position after it. */
+export const ReadAckSchema = serverEnvelopeSchema('read_ack', ReadAckDataSchema);
+export type ReadAck = z.infer<typeof ReadAckSchema>;
+
+/** Server `read_receipt` frame: another member read up to `seq` (coalesced; ephemeral, may be dropped under backpressure). */
+export const ReadReceiptSchema = serverEnvelopeSchema('read_receipt', ReadReceiptDataSchema);
+export type ReadReceipt = z.infer<typeof ReadReceiptSchema>;
+
+/** Server `user_typing` frame: another member is typing (ephemeral; expires on the client). */
+export const UserTypingSchema = serverEnvelopeSchema('user_typing', UserTypingDataSchema);
+export type UserTyping = z.infer<typeof UserTypingSchema>;
+
 /** Every frame the server may send, discriminated on `type`. */
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   SystemMessageSchema,
@@ -208,6 +230,9 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ReactionAddedSchema,
   ReactionRemovedSchema,
   EventAckSchema,
+  ReadAckSchema,
+  ReadReceiptSchema,
+  UserTypingSchema,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage['type'];
@@ -226,4 +251,7 @@ export const SERVER_MESSAGE_TYPES = [
   'error',
   ...DURABLE_EVENT_TYPES,
   'event_ack',
+  'read_ack',
+  'read_receipt',
+  'user_typing',
 ] as const satisfies readonly ServerMessageType[];

@@ -91,7 +91,7 @@ describe('parseClientFrame: envelope', () => {
       expectInvalid(
         parseClientFrame(JSON.stringify({ type, data: {} })),
         'type',
-        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room, refresh, edit_message, delete_message, add_reaction, remove_reaction',
+        'Unknown message type; expected one of: text_message, heartbeat, join_room, leave_room, refresh, edit_message, delete_message, add_reaction, remove_reaction, mark_read, typing',
       );
     }
   });
@@ -125,6 +125,17 @@ describe('parseClientFrame: envelope', () => {
       ok: true,
       message: { type: 'heartbeat', data: { sequence: 0 } },
     });
+  });
+
+  it('mark_read needs a non-negative integer seq; typing only a room', () => {
+    expect(parseClientFrame('{"type":"mark_read","data":{"room_id":"general","seq":0}}')).toEqual({
+      ok: true,
+      message: { type: 'mark_read', data: { room_id: 'general', seq: 0 } },
+    });
+    expectInvalid(parseClientFrame('{"type":"mark_read","data":{"room_id":"general","seq":-1}}'), 'seq');
+    expectInvalid(parseClientFrame('{"type":"mark_read","data":{"room_id":"general"}}'), 'seq');
+    expect(parseClientFrame('{"type":"typing","data":{"room_id":"general"}}')).toEqual({ ok: true, message: { type: 'typing', data: { room_id: 'general' } } });
+    expectInvalid(parseClientFrame('{"type":"typing","data":{}}'), 'room_id');
   });
 
   it('does not let a __proto__ payload pollute Object.prototype', () => {

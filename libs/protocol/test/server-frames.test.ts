@@ -92,6 +92,9 @@ describe('serverEnvelope', () => {
         room_id: 'general',
         duplicate: false,
       }),
+      serverEnvelope('read_ack', SESSION, { room_id: 'general', read_seq: 7, unread: 0 }),
+      serverEnvelope('read_receipt', SESSION, { room_id: 'general', user_id: 'bob', seq: 7 }),
+      serverEnvelope('user_typing', SESSION, { room_id: 'general', user_id: 'bob' }),
     ];
     for (const frame of frames) {
       expect(frame.metadata).toEqual({ version: '1.0', source: 'server' });

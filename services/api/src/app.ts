@@ -18,6 +18,9 @@ import { createMessagePublishing } from './messages/messages.js';
 import { serveMessageEndpoints } from './messages/messages.endpoints.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
+import { serveReadEndpoints } from './reads/reads.endpoints.js';
+import { readRoutes } from './reads/reads.routes.js';
+import { ReadsService } from './reads/reads.service.js';
 import { serveRoomEndpoints } from './rooms/rooms.endpoints.js';
 import { roomMetrics } from './rooms/rooms.metrics.js';
 import { roomRoutes } from './rooms/rooms.routes.js';
@@ -63,9 +66,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     deps.publishRelayUrl === undefined ? undefined : { databaseUrl: deps.publishRelayUrl, logger },
   );
-  const rooms = new RoomsService(db, bus, presenceCounts(bus, logger, config.PRESENCE_TIMEOUT_MS, roomMetrics(metrics).presenceMisses), {
+  const presence = presenceCounts(bus, logger, config.PRESENCE_TIMEOUT_MS, roomMetrics(metrics).presenceMisses);
+  const rooms = new RoomsService(db, bus, presence, {
     guestRoomCreation: config.GUEST_ROOM_CREATION ?? true,
   });
+  const reads = new ReadsService(db, bus, presence, { receiptsMaxMembers: config.READ_RECEIPTS_MAX_MEMBERS ?? defaults.READ_RECEIPTS_MAX_MEMBERS.parse(undefined) }, logger);
 
   await registerCors(app, corsOrigins(config));
   instrumentHttp(app, metrics);
@@ -126,6 +131,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await users.register(sessionRoutes, deps);
       await users.register(roomRoutes, { ...deps, rooms });
       await users.register(messageRoutes, { ...deps, rooms, appender });
+      await users.register(readRoutes, { rooms, reads });
     });
     // The server API: an API key, never a user.
     await scope.register(serverApi, { deps, limits, rooms, appender });
@@ -135,6 +141,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ...serveSessionEndpoints({ db, bus, logger, sessionTtlMs: config.SESSION_TTL_MS }),
     ...serveRoomEndpoints({ db, bus, rooms }),
     ...serveMessageEndpoints({ db, bus, appender }),
+    ...serveReadEndpoints({ db, bus, rooms, reads }),
   );
   // Appends handed over by the endpoints commit (and publish) before the bus drains; the relay
   // hands over only after this instance's last commit.

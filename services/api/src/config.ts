@@ -72,6 +72,11 @@ export const ApiConfigSchema = z.object({
    * instances. false: each instance publishes its own commits (fine with one instance only).
    */
   PUBLISH_RELAY: envBool().default(true),
+  /**
+   * Read receipts are sent only in rooms with at most this many users online (presence counts,
+   * re-read every 5 s): in a larger room they are noise, and N readers would cost N² frames.
+   */
+  READ_RECEIPTS_MAX_MEMBERS: envInt({ min: 0, max: 1_000_000 }).default(100),
   /** Run the migrations before serving (the compose stack runs them as a one-shot service instead). */
   MIGRATE_ON_START: envBool().default(false),
 });

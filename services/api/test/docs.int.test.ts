@@ -29,6 +29,7 @@ describe('/docs', () => {
       '/api/rooms/{room_id}/members/{user_id}/',
       '/api/rooms/{room_id}/messages/',
       '/api/rooms/{room_id}/presence/',
+      '/api/rooms/{room_id}/read/',
       '/api/server/broadcast/',
       '/api/server/keys/',
       '/api/server/rooms/',
@@ -49,6 +50,9 @@ describe('/docs', () => {
     const create = doc.paths['/api/sessions/'].post;
     expect(create.requestBody.content['application/json'].schema.required).toContain('user_id');
     expect(Object.keys(create.responses)).toContain('201');
+    const read = doc.paths['/api/rooms/{room_id}/read/'].put;
+    expect(read.requestBody.content['application/json'].schema.required).toEqual(['seq']);
+    expect(Object.keys(read.responses['200'].content['application/json'].schema.properties).sort()).toEqual(['read_seq', 'room_id', 'unread']);
     expect((await api.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
     // Both ways to identify a caller are declared, and every operation accepts either (or none, unless AUTH_REQUIRED).
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -549,6 +549,72 @@ export const SERVER_DATA: Readonly<Record<string, JsonSchema>> = {
       "room_id",
       "duplicate"
     ]
+  },
+  "read_ack": {
+    "type": "object",
+    "properties": {
+      "room_id": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+      },
+      "read_seq": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "unread": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 10000
+      }
+    },
+    "required": [
+      "room_id",
+      "read_seq",
+      "unread"
+    ]
+  },
+  "read_receipt": {
+    "type": "object",
+    "properties": {
+      "room_id": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+      },
+      "user_id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128
+      },
+      "seq": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      }
+    },
+    "required": [
+      "room_id",
+      "user_id",
+      "seq"
+    ]
+  },
+  "user_typing": {
+    "type": "object",
+    "properties": {
+      "room_id": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+      },
+      "user_id": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128
+      }
+    },
+    "required": [
+      "room_id",
+      "user_id"
+    ]
   }
 };
 
@@ -683,6 +749,28 @@ export const SYSTEM_DATA: Readonly<Record<string, JsonSchema>> = {
       "room_name": {
         "type": "string",
         "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+      },
+      "unread": {
+        "type": "object",
+        "propertyNames": {
+          "type": "string"
+        },
+        "additionalProperties": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 9007199254740991
+        }
+      },
+      "read_seq": {
+        "type": "object",
+        "propertyNames": {
+          "type": "string"
+        },
+        "additionalProperties": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 9007199254740991
+        }
       }
     },
     "required": [
@@ -752,6 +840,16 @@ export const SYSTEM_DATA: Readonly<Record<string, JsonSchema>> = {
         "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
       },
       "last_seq": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "read_seq": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 9007199254740991
+      },
+      "unread": {
         "type": "integer",
         "minimum": 0,
         "maximum": 9007199254740991

@@ -5,6 +5,7 @@ import * as sessionCounters from './migrations/2026_11_26_140000_session_counter
 import * as accessControl from './migrations/2026_12_03_100000_access_control.js';
 import * as sessionlessAuthors from './migrations/2026_12_04_100000_sessionless_authors.js';
 import * as roomEvents from './migrations/2026_12_05_100000_room_events.js';
+import * as readPositions from './migrations/2026_12_05_120000_read_positions.js';
 import * as apiKeys from './migrations/2026_12_05_140000_api_keys.js';
 import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 import * as webhookMessageEvents from './migrations/2026_12_05_161000_webhook_message_events.js';
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_03_100000_access_control': accessControl,
   '2026_12_04_100000_sessionless_authors': sessionlessAuthors,
   '2026_12_05_100000_room_events': roomEvents,
+  '2026_12_05_120000_read_positions': readPositions,
   '2026_12_05_140000_api_keys': apiKeys,
   '2026_12_05_160000_webhooks': webhooks,
   '2026_12_05_161000_webhook_message_events': webhookMessageEvents,

@@ -15,6 +15,7 @@ export interface Database {
   webhook_dead_letters: WebhookDeadLettersTable;
   room_events: RoomEventsTable;
   message_reactions: MessageReactionsTable;
+  read_positions: ReadPositionsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -148,6 +149,14 @@ export interface WebhookDeadLettersTable {
   attempts: number;
   last_error: string;
   failed_at: CreatedAt;
+}
+
+/** Per user and room, the highest seq read (reads/). */
+export interface ReadPositionsTable {
+  room_id: string;
+  user_id: string;
+  read_seq: Counter;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -17,6 +17,7 @@ import type { RoomMemberRow, RoomRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { identified, type Caller } from '../http/caller.js';
 import { activeSession } from '../sessions/sessions.service.js';
+import { readPositions } from '../reads/reads.repository.js';
 import { addMember, findMember, listMembers, removeMember, setRole } from './members.repository.js';
 import type { PresenceCounts } from './presence-counts.js';
 import { checkMembershipChange } from './roles.js';
@@ -57,11 +58,18 @@ export class RoomsService {
     private readonly policy: RoomsPolicy,
   ) {}
 
+  /** With an identified caller, each room carries the caller's `read_seq` and `unread`. */
   async list(query: ListRoomsQuery, caller: Caller | null): Promise<ListRoomsResponse> {
     const page = await listRooms(this.db, query, caller?.user_id);
-    const counts = await this.presence.counts(page.rooms.map((r) => r.room_id));
+    const ids = page.rooms.map((r) => r.room_id);
+    // One statement for the whole page, beside the presence counts.
+    const [counts, positions] = await Promise.all([this.presence.counts(ids), caller ? readPositions(this.db, caller.user_id, ids) : undefined]);
     return {
-      rooms: page.rooms.map((r) => toRoom(r, counts[r.room_id] ?? 0)),
+      rooms: page.rooms.map((r) => {
+        const room = toRoom(r, counts[r.room_id] ?? 0);
+        const position = positions?.get(r.room_id);
+        return position ? { ...room, read_seq: position.read_seq, unread: position.unread } : room;
+      }),
       pagination: {
         total: page.total,
         limit: query.limit,

@@ -15,6 +15,7 @@ import { ClusterLimits } from './limits/cluster-limits.js';
 import { FrameRate } from './limits/frame-rate.js';
 import { startPingSweep } from './limits/ping-sweep.js';
 import { OriginPolicy } from './limits/origin.js';
+import { TypingLimit } from './limits/typing-limit.js';
 import { PresenceReporter } from './presence/presence.js';
 import { StatsCollector } from './stats/stats.js';
 import type { Connection, ConnectionHost } from './ws/connection.js';
@@ -90,6 +91,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     hub,
     connectionHost,
     userLimits,
+    typing: new TypingLimit(config.WS_TYPING_RATE_PER_SEC, config.WS_TYPING_BURST, metrics),
     rooms,
     presence,
     origins: new OriginPolicy(config.WS_ALLOWED_ORIGINS),

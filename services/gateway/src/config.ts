@@ -54,6 +54,15 @@ export const GatewayConfigSchema = z.object({
   WS_PONG_TIMEOUT_MS: envDurationMs({ min: 10 }).default(L.pong_timeout_ms),
   /** Bytes queued for one socket before it is closed as a slow consumer (1013). */
   WS_SEND_BUFFER_BYTES: envInt({ min: 1_024 }).default(L.send_buffer_bytes),
+  /**
+   * The ephemeral lane (typing, read receipts, presence joins and leaves): such a frame is dropped,
+   * not queued, once this many bytes wait in the socket's send buffer, so they never push a socket
+   * toward the slow-consumer close, which only durable backlog reaches.
+   */
+  WS_EPHEMERAL_BUFFER_BYTES: envInt({ min: 0 }).default(65_536),
+  /** Typing frames' own token bucket per connection (they never spend chat tokens); beyond it they are dropped silently. */
+  WS_TYPING_RATE_PER_SEC: envInt({ min: 1, max: 1_000 }).default(2),
+  WS_TYPING_BURST: envInt({ min: 1, max: 1_000 }).default(5),
   /** After a close frame, how long a peer gets to answer before its socket is destroyed. */
   WS_CLOSE_TIMEOUT_MS: envDurationMs({ min: 10 }).default(5_000),
   /** Advertised to clients (the API owns session expiry). */

@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.js';
 import type { Counters, GatewayMetrics } from './health/metrics.js';
 import type { ClusterLimits } from './limits/cluster-limits.js';
 import type { OriginPolicy } from './limits/origin.js';
+import type { TypingLimit } from './limits/typing-limit.js';
 import type { PresenceReporter } from './presence/presence.js';
 import type { RoomMembership } from './rooms/membership.js';
 import type { ConnectionHost } from './ws/connection.js';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   readonly connectionHost: ConnectionHost;
   /** Per-user connection cap and message rate shared by every gateway. */
   readonly userLimits: ClusterLimits;
+  /** Typing frames' own limit (never chat tokens). */
+  readonly typing: TypingLimit;
   readonly rooms: RoomMembership;
   readonly presence: PresenceReporter;
   readonly origins: OriginPolicy;

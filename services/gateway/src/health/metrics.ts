@@ -31,6 +31,13 @@ export interface GatewayMetrics {
   readonly liveHoles: Counter;
   /** Room messages heard after a higher seq of the same room (published out of commit order). */
   readonly lateMessages: Counter;
+  /**
+   * Ephemeral frames not delivered, by `type` (typing, user_typing, read_receipt, user_joined,
+   * user_left) and `reason`: `backpressure` (the socket's send buffer is past the ephemeral lane's
+   * limit), `rate` (a connection's typing bucket is empty), `paced` (another one of that user and
+   * room passed within the interval).
+   */
+  readonly ephemeralDropped: Counter<'type' | 'reason'>;
 }
 
 /**
@@ -90,6 +97,12 @@ export function createGatewayMetrics(metrics: Metrics, deliveries: () => { live:
     lateMessages: new Counter({
       name: 'parley_gateway_late_messages_total',
       help: 'Room messages heard after a higher seq of the same room: published out of commit order (once per event per gateway)',
+      registers,
+    }),
+    ephemeralDropped: new Counter({
+      name: 'parley_gateway_ephemeral_dropped_total',
+      help: 'Ephemeral frames (typing, read receipts, presence) dropped, by type and reason (backpressure, rate, paced)',
+      labelNames: ['type', 'reason'],
       registers,
     }),
   };

@@ -5,12 +5,20 @@ import type { GatewayMetrics } from '../health/metrics.js';
 import type { PresenceReporter } from '../presence/presence.js';
 import type { Connection } from '../ws/connection.js';
 import { busFailure } from '../ws/errors.js';
-import { createFanout } from './fanout.js';
+import { createFanout, type Fanout } from './fanout.js';
 import { RoomStream, type CatchUpOptions } from './room-stream.js';
 import { RoomSubscriptions } from './subscriptions.js';
 
 export type JoinOutcome =
-  { readonly ok: true; readonly stream: RoomStream; readonly lastSeq: number; readonly fresh: boolean } | { readonly ok: false; readonly error: ErrorData };
+  | {
+      readonly ok: true;
+      readonly stream: RoomStream;
+      readonly lastSeq: number;
+      readonly fresh: boolean;
+      /** The user's read position and unread count (absent from an API before read positions). */
+      readonly read?: { readonly read_seq: number; readonly unread: number } | undefined;
+    }
+  | { readonly ok: false; readonly error: ErrorData };
 
 export interface RoomMembershipOptions {
   readonly bus: Bus;
@@ -30,11 +38,12 @@ export interface RoomMembershipOptions {
  */
 export class RoomMembership {
   private readonly subscriptions: RoomSubscriptions;
+  private readonly fanout: Fanout;
 
   constructor(private readonly options: RoomMembershipOptions) {
     const { bus, metrics, logger } = options;
-    this.subscriptions = new RoomSubscriptions(bus, (roomId, event) => fanout(roomId, event), metrics, logger);
-    const fanout = createFanout(this.subscriptions, metrics, logger);
+    this.subscriptions = new RoomSubscriptions(bus, (roomId, event) => this.fanout(roomId, event), metrics, logger);
+    this.fanout = createFanout(this.subscriptions, metrics, logger);
   }
 
   /**
@@ -75,7 +84,8 @@ export class RoomMembership {
         return { ok: false, error: errorData('PERMISSION_DENIED', `You are no longer in room '${roomId}'`, { field: 'room_id' }) };
       }
       if (!existing && conn.isOpen()) presence.join(conn, roomId);
-      return { ok: true, stream, lastSeq: access.last_seq, fresh: !existing };
+      const read = access.read_seq === undefined || access.unread === undefined ? undefined : { read_seq: access.read_seq, unread: access.unread };
+      return { ok: true, stream, lastSeq: access.last_seq, fresh: !existing, read };
     } catch (err) {
       if (!existing) this.drop(conn, roomId);
       return { ok: false, error: busFailure(err, 'The room directory') };
@@ -84,7 +94,7 @@ export class RoomMembership {
 
   /** Announces a successful join and starts delivery (replaying from `sinceSeq` when given). */
   announce(conn: Connection, roomId: string, outcome: JoinOutcome & { ok: true }, sinceSeq?: number): void {
-    conn.sendFrame('system_message', { action: 'room_joined', room_id: roomId, last_seq: outcome.lastSeq });
+    conn.sendFrame('system_message', { action: 'room_joined', room_id: roomId, last_seq: outcome.lastSeq, ...outcome.read });
     if (outcome.fresh || sinceSeq !== undefined) outcome.stream.start(outcome.lastSeq, sinceSeq);
   }
 
@@ -106,6 +116,7 @@ export class RoomMembership {
 
   /** Ends every room subscription (shutdown); resolves when their handlers have returned. */
   close(): Promise<void> {
+    this.fanout.close();
     return this.subscriptions.close();
   }
 

@@ -34,6 +34,7 @@ export type ConnectionLimits = Pick<
   | 'WS_PING_INTERVAL_MS'
   | 'WS_PONG_TIMEOUT_MS'
   | 'WS_SEND_BUFFER_BYTES'
+  | 'WS_EPHEMERAL_BUFFER_BYTES'
   | 'WS_RATE_LIMIT_WINDOW_MS'
   | 'WS_RATE_LIMIT_STRIKES'
   | 'WS_TOKEN_REFRESH_NOTICE_MS'
@@ -47,7 +48,7 @@ export interface ConnectionHost {
   readonly limits: ConnectionLimits;
   readonly frameRate: Pick<FrameRate, 'forConnection'>;
   readonly logger: Logger;
-  readonly metrics: Pick<GatewayMetrics, 'errors' | 'closes'>;
+  readonly metrics: Pick<GatewayMetrics, 'errors' | 'closes' | 'ephemeralDropped'>;
   readonly counters: Pick<Counters, 'liveDeliveries' | 'replayDeliveries'>;
   /** The socket closed; called once, for every connection, identified or not. */
   closed(conn: Connection): void;
@@ -71,6 +72,8 @@ export class Connection implements StreamSink {
   rooms: Map<string, RoomStream> | undefined;
   readonly bucket: TokenBucket;
   userBucket: TokenBucket | undefined;
+  /** Typing frames' own bucket (limits/typing-limit.ts), made on the first one. */
+  typingBucket: TokenBucket | undefined;
   /** Deliveries not yet reported in statistics, and the time up to which connection time was. */
   received = 0;
   accountedAt: number;
@@ -87,6 +90,9 @@ export class Connection implements StreamSink {
   /** The `exp` (ms) of the token the connection was authenticated with; 0 when none. */
   private tokenExpiresAt = 0;
   private tokenNoticeSent = false;
+  /** Bytes written in this tick's corked batch (they count in `bufferedAmount` until the flush). */
+  private tickBytes = 0;
+  private tick = -1;
 
   constructor(
     readonly socket: WebSocket,
@@ -140,7 +146,40 @@ export class Connection implements StreamSink {
     }
     writeBatch.hold(socket);
     socket.send(frame, TEXT);
+    this.wrote(frame.length);
     return true;
+  }
+
+  /**
+   * The ephemeral lane (typing, read receipts, presence): written only while the send buffer holds
+   * less than WS_EPHEMERAL_BUFFER_BYTES, else dropped and counted, never a reason to close. So
+   * ephemeral bytes in the buffer never exceed that limit plus one frame, and the slow-consumer
+   * close of {@link send} is reached by durable backlog.
+   */
+  sendEphemeral(frame: string | Buffer, type: string): boolean {
+    const socket = this.socket;
+    if (this.phase !== Phase.Open || socket.readyState !== socket.OPEN) return false;
+    if (this.backlog() > this.host.limits.WS_EPHEMERAL_BUFFER_BYTES) {
+      this.host.metrics.ephemeralDropped.inc({ type, reason: 'backpressure' });
+      return false;
+    }
+    writeBatch.hold(socket);
+    socket.send(frame, TEXT);
+    this.wrote(frame.length);
+    return true;
+  }
+
+  private wrote(bytes: number): void {
+    if (writeBatch.tick !== this.tick) {
+      this.tick = writeBatch.tick;
+      this.tickBytes = 0;
+    }
+    this.tickBytes += bytes;
+  }
+
+  /** What the peer has not taken yet: the send buffer without this tick's batch, which has not been offered to it. */
+  private backlog(): number {
+    return this.socket.bufferedAmount - (writeBatch.tick === this.tick ? this.tickBytes : 0);
   }
 
   sendFrame<T extends ServerMessageType>(type: T, data: ServerMessageData<T>): boolean {

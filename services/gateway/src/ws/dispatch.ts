@@ -6,9 +6,11 @@ import type { Connection } from './connection.js';
 import { handleHeartbeat } from './handlers/heartbeat.js';
 import { handleJoinRoom } from './handlers/join-room.js';
 import { handleLeaveRoom } from './handlers/leave-room.js';
+import { handleMarkRead } from './handlers/mark-read.js';
 import { handleRefresh } from './handlers/refresh.js';
 import { handleRoomEvent, type EventFrame } from './handlers/room-event.js';
 import { handleTextMessage } from './handlers/text-message.js';
+import { handleTyping } from './handlers/typing.js';
 
 const tracer = trace.getTracer('@parley/gateway');
 
@@ -35,19 +37,27 @@ function receive(ctx: GatewayContext, conn: Connection, data: RawData, isBinary:
   conn.touch(now);
   if (!conn.isOpen() && !conn.isIdentifying()) return;
 
+  // Parsed before the rate limit so that typing can take its own bucket: a typing flood never
+  // spends chat tokens (a rate-limited frame was parsed anyway, to name the refused send).
+  const parsed = isBinary ? undefined : parseClientFrame(toText(data), ctx.limits);
+  if (parsed?.ok && parsed.message.type === 'typing') {
+    if (!conn.isOpen()) return;
+    ctx.metrics.framesIn.inc({ outcome: 'accepted' });
+    ctx.counters.framesAccepted++;
+    return handleTyping(ctx, conn, parsed.message, now);
+  }
   const wait = takeAll(conn.userBucket ? [conn.bucket, conn.userBucket] : [conn.bucket], now);
   if (wait > 0) {
     ctx.metrics.framesIn.inc({ outcome: 'rate_limited' });
     if (conn.strike(now)) return;
-    const about = isBinary ? {} : refusedSend(toText(data), ctx.limits);
+    const about = parsed?.ok ? sendOf(parsed.message) : {};
     return answer(conn, () => conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many messages; slow down', { retry_after_ms: wait, ...about }));
   }
-  if (isBinary) {
+  if (!parsed) {
     ctx.metrics.framesIn.inc({ outcome: 'invalid' });
     const issue = 'Binary frames are not supported; send JSON text frames';
     return answer(conn, () => conn.sendError('VALIDATION_ERROR', INVALID_MESSAGE_FORMAT, { field: '$', issue }));
   }
-  const parsed = parseClientFrame(toText(data), ctx.limits);
   if (!parsed.ok) {
     ctx.metrics.framesIn.inc({ outcome: 'invalid' });
     return answer(conn, () => conn.sendError(parsed.error));
@@ -103,6 +113,10 @@ async function handle(ctx: GatewayContext, conn: Connection, message: ClientMess
     case 'add_reaction':
     case 'remove_reaction':
       return handleRoomEvent(ctx, conn, message);
+    case 'mark_read':
+      return handleMarkRead(ctx, conn, message);
+    case 'typing':
+      return handleTyping(ctx, conn, message, Date.now());
   }
 }
 
@@ -114,16 +128,6 @@ function toText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');
-}
-
-/**
- * Which send a rate-limited frame was, so a client can retry exactly that one after
- * `retry_after_ms` (the SDK does). Parsing refused frames costs little: a connection that keeps
- * flooding is closed after WS_RATE_LIMIT_STRIKES refusals.
- */
-function refusedSend(text: string, limits: Parameters<typeof parseClientFrame>[1]): SendRef {
-  const parsed = parseClientFrame(text, limits);
-  return parsed.ok ? sendOf(parsed.message) : {};
 }
 
 type SendRef = { client_msg_id?: string; room_id?: string };

@@ -67,6 +67,13 @@ async function establish(ctx: GatewayContext, conn: Connection, params: Handshak
   );
   if (!conn.isOpen()) return;
   const joinedByPath = joins.some((j) => j.roomId === params.roomId && j.outcome.ok);
+  const unread: Record<string, number> = {};
+  const readSeq: Record<string, number> = {};
+  for (const { roomId, outcome } of joins) {
+    if (!outcome.ok || !outcome.read) continue;
+    unread[roomId] = outcome.read.unread;
+    readSeq[roomId] = outcome.read.read_seq;
+  }
   conn.sendFrame('system_message', {
     action: 'welcome',
     session_id: session.session_id,
@@ -75,6 +82,8 @@ async function establish(ctx: GatewayContext, conn: Connection, params: Handshak
     limits: ctx.limits,
     rooms: joins.filter((j) => j.outcome.ok).map((j) => j.roomId),
     ...(joinedByPath ? { room_name: params.roomId } : {}),
+    unread,
+    read_seq: readSeq,
   });
   for (const { roomId, outcome } of joins) {
     if (outcome.ok) ctx.rooms.announce(conn, roomId, outcome);

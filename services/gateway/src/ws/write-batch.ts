@@ -9,10 +9,13 @@ import type { WebSocket } from 'ws';
  * uncorked and all of its frames leave in one `writev`. Nothing waits for a later event-loop turn.
  */
 export class WriteBatch {
+  /** Bumped by every flush: writes made under one value were corked together and are not backlog yet. */
+  tick = 0;
   private corked: Duplex[] = [];
   private readonly flush = () => {
     const sockets = this.corked;
     this.corked = [];
+    this.tick++;
     for (const socket of sockets) socket.uncork();
   };
 

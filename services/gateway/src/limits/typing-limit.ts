@@ -1,0 +1,36 @@
+import { TYPING } from '@parley/protocol';
+import type { GatewayMetrics } from '../health/metrics.js';
+import type { Connection } from '../ws/connection.js';
+import { Pacer } from './pacer.js';
+import { TokenBucket } from './token-bucket.js';
+
+/**
+ * What a `typing` frame must pass before it is published, none of which costs a chat token:
+ * the connection's own typing bucket (WS_TYPING_RATE_PER_SEC / WS_TYPING_BURST), then at most one
+ * per user and room per TYPING.interval_ms from this gateway. A refused frame is dropped
+ * silently (counted, never an error, never a strike): typing is a hint, and a client that repeats
+ * it too often loses nothing it needs.
+ */
+export class TypingLimit {
+  private readonly pacer = new Pacer(TYPING.interval_ms);
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+    private readonly metrics: Pick<GatewayMetrics, 'ephemeralDropped'>,
+  ) {}
+
+  admit(conn: Connection, roomId: string, now: number): boolean {
+    const bucket = (conn.typingBucket ??= new TokenBucket(this.ratePerSec, this.burst, now));
+    if (bucket.waitMs(now) > 0) {
+      this.metrics.ephemeralDropped.inc({ type: 'typing', reason: 'rate' });
+      return false;
+    }
+    bucket.take();
+    if (!this.pacer.admit(`${roomId} ${conn.userId}`, now)) {
+      this.metrics.ephemeralDropped.inc({ type: 'typing', reason: 'paced' });
+      return false;
+    }
+    return true;
+  }
+}

@@ -7,8 +7,9 @@ import { RoomIdSchema, SessionIdSchema, UserIdSchema } from './ids.js';
  * payloads (the envelopes are in client-messages.ts and server-messages.ts).
  *
  * A user's `read_seq` in a room is the highest `seq` they have read there (0: nothing). It only
- * moves forward, and never past the room's head. `unread` counts the room's stored events after
- * `read_seq` written by other users (one's own messages are never unread), up to
+ * moves forward, and never past the room's head. `unread` counts the room's messages after
+ * `read_seq` posted by other users and not deleted (one's own messages are never unread; edits and
+ * reactions change messages, they are not new ones), up to
  * {@link UNREAD_COUNT_MAX}. Read receipts and typing are ephemeral: never stored in the room's
  * log, never replayed, and the first frames a slow socket loses.
  */

@@ -38,7 +38,17 @@ describe('exported types', () => {
     expectTypeOf<Extract<ClientMessage, { type: 'heartbeat' }>['data']>().toEqualTypeOf<{ sequence: number } | undefined>();
     expectTypeOf<Extract<ClientMessage, { type: 'join_room' }>['data']['since_seq']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ClientMessageType>().toEqualTypeOf<
-      'text_message' | 'heartbeat' | 'join_room' | 'leave_room' | 'refresh' | 'edit_message' | 'delete_message' | 'add_reaction' | 'remove_reaction' | 'mark_read' | 'typing'
+      | 'text_message'
+      | 'heartbeat'
+      | 'join_room'
+      | 'leave_room'
+      | 'refresh'
+      | 'edit_message'
+      | 'delete_message'
+      | 'add_reaction'
+      | 'remove_reaction'
+      | 'mark_read'
+      | 'typing'
     >();
     expectTypeOf<(typeof CLIENT_MESSAGE_TYPES)[number]>().toEqualTypeOf<ClientMessageType>();
     expectTypeOf<ClientMessage['timestamp']>().toEqualTypeOf<number | undefined>();

@@ -70,7 +70,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const rooms = new RoomsService(db, bus, presence, {
     guestRoomCreation: config.GUEST_ROOM_CREATION ?? true,
   });
-  const reads = new ReadsService(db, bus, presence, { receiptsMaxMembers: config.READ_RECEIPTS_MAX_MEMBERS ?? defaults.READ_RECEIPTS_MAX_MEMBERS.parse(undefined) }, logger);
+  const reads = new ReadsService(
+    db,
+    bus,
+    presence,
+    { receiptsMaxMembers: config.READ_RECEIPTS_MAX_MEMBERS ?? defaults.READ_RECEIPTS_MAX_MEMBERS.parse(undefined) },
+    logger,
+  );
 
   await registerCors(app, corsOrigins(config));
   instrumentHttp(app, metrics);

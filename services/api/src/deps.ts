@@ -20,7 +20,12 @@ export interface ApiDeps {
   /** Shares the REST rate-limit counts between api instances; absent (embedded mode) or unreachable: each instance counts alone. */
   redis?: Redis | undefined;
   config: Pick<ApiConfig, 'PUBLIC_WS_URL' | 'SESSION_TTL_MS' | 'AUTH_REQUIRED' | 'PRESENCE_TIMEOUT_MS' | RestLimitKey> &
-    Partial<Pick<ApiConfig, 'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS' | 'MESSAGE_EDIT_WINDOW_MS' | 'MESSAGE_MAX_REACTIONS' | 'READ_RECEIPTS_MAX_MEMBERS'>>;
+    Partial<
+      Pick<
+        ApiConfig,
+        'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS' | 'MESSAGE_EDIT_WINDOW_MS' | 'MESSAGE_MAX_REACTIONS' | 'READ_RECEIPTS_MAX_MEMBERS'
+      >
+    >;
   /** Relays, fans out and delivers webhook events (JetStream); absent (embedded mode, WEBHOOKS_ENABLED=false): no webhooks. */
   webhooks?: WebhookEngine | undefined;
   instanceId: string;

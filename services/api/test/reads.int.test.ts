@@ -115,3 +115,11 @@ describe('api.room.markRead and api.room.access over the bus', () => {
     expect(access).toEqual({ room_id: 'general', allowed: true, last_seq: 10, read_seq: 5, unread: 2 });
   });
 });
+
+describe('what counts as unread', () => {
+  it('a deleted message is not unread (nor are edits and reactions: they change messages, they are not new ones)', async () => {
+    expect((await roomsOf('bob')).find((r) => r.room_id === 'general')).toMatchObject({ read_seq: 5, unread: 2 });
+    await t.db.updateTable('messages').set({ deleted_at: new Date() }).where('room_id', '=', 'general').where('seq', '=', 8).execute();
+    expect((await roomsOf('bob')).find((r) => r.room_id === 'general')).toMatchObject({ read_seq: 5, unread: 1 });
+  });
+});

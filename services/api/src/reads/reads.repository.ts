@@ -27,7 +27,8 @@ export async function advanceReadSeq(db: Db, roomId: string, userId: string, seq
 
 /**
  * The user's read position and unread count in each of `roomIds`, in one statement. Unread: the
- * room's stored events after `read_seq` written by someone else, counted up to
+ * room's messages after `read_seq` posted by someone else and not deleted (edits and reactions
+ * change messages, they are not new ones), counted up to
  * {@link UNREAD_COUNT_MAX} (the (room, seq) index bounds the scan). Rooms that do not exist are absent.
  */
 export async function readPositions(db: Db, userId: string, roomIds: readonly string[]): Promise<Map<string, ReadPosition>> {
@@ -36,7 +37,7 @@ export async function readPositions(db: Db, userId: string, roomIds: readonly st
     SELECT r.room_id, coalesce(p.read_seq, 0) AS read_seq,
       (SELECT count(*) FROM (
          SELECT 1 FROM messages m
-         WHERE m.room_id = r.room_id AND m.seq > coalesce(p.read_seq, 0) AND m.user_id <> ${userId}
+         WHERE m.room_id = r.room_id AND m.seq > coalesce(p.read_seq, 0) AND m.user_id <> ${userId} AND m.deleted_at IS NULL
          LIMIT ${UNREAD_COUNT_MAX}) x) AS unread
     FROM rooms r
     LEFT JOIN read_positions p ON p.room_id = r.room_id AND p.user_id = ${userId}

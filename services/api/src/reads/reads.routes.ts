@@ -13,7 +13,7 @@ export const readRoutes: FastifyPluginAsyncZod<{ rooms: RoomsService; reads: Rea
         summary: 'Move the caller’s read position in a room forward',
         description:
           'Sets the caller’s `read_seq` to `seq` unless it is already higher (it never moves back), capped at the room’s last seq. ' +
-          'Answers with the position after it and the unread count (other users’ events after `read_seq`, up to 10,000). ' +
+          'Answers with the position after it and the unread count (other users’ messages after `read_seq` that are not deleted, up to 10,000). ' +
           'The room’s other members may get a `read_receipt` (rooms with up to READ_RECEIPTS_MAX_MEMBERS users online).',
         params: RoomParamsSchema,
         body: MarkReadRequestSchema,

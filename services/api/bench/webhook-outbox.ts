@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a benchmark prints its numbers */
 /**
  * What the webhook outbox costs the append path: appends through the one MessageAppender (group
  * commit, 64 in flight) on a fresh database, with no endpoint (the triggers find none and write

@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { MessageStates } from '../src/message-state.js';
+import { RoomTracker } from '../src/rooms.js';
 
 /**
- * The room state the SDK keeps is the same however it was built: live frames with losses and
+ * The room state the SDK keeps (its RoomTracker and MessageStates) is the same however it was built: live frames with losses and
  * duplicates, reconnects that catch up from `since_seq`, history pages loaded at any moment, or
  * the whole log replayed at the end. The server side is a model of the api's rules written
  * independently of the SDK (reactions ordered by UTF-8 bytes, as Postgres's C collation does).
@@ -151,28 +152,40 @@ class Server {
   }
 }
 
-/** A client: a position in the room (delivered exactly once, in order, as the SDK's tracker does) and its MessageStates. */
+/**
+ * A client, with the SDK's own parts: its RoomTracker decides what is delivered (exactly once, in
+ * order; a gap asks for a rejoin from the last seq), its MessageStates keeps the messages.
+ */
 class Reader {
   readonly states = new MessageStates();
-  last = 0;
+  readonly tracker = new RoomTracker();
   online = true;
 
-  constructor(private readonly server: Server) {}
-
-  /** A live frame: delivered in order; a gap is filled from the log first (the gateway and the SDK both do). */
-  live(entry: Entry): void {
-    if (!this.online || entry.data.seq <= this.last) return;
-    if (entry.data.seq > this.last + 1) return this.catchUp();
-    this.deliver(entry);
+  constructor(private readonly server: Server) {
+    this.tracker.track(ROOM, 0);
   }
 
-  catchUp(): void {
-    for (const entry of this.server.after(this.last)) this.deliver(entry);
+  get last(): number {
+    return this.tracker.lastSeq(ROOM) ?? 0;
   }
 
-  deliver(entry: Entry): void {
-    this.last = entry.data.seq;
-    this.states.apply(entry, SELF);
+  /** A frame from the gateway, live or replayed. A gap's rejoin is answered by a replay of the log from the last seq. */
+  receive(entry: Entry): void {
+    if (!this.online) return;
+    const verdict = this.tracker.accept(entry.data);
+    if (verdict.action === 'deliver') this.states.apply(entry, SELF);
+    if (verdict.action === 'gap' && verdict.rejoin !== undefined) this.replay(verdict.rejoin.since_seq ?? 0);
+  }
+
+  /** A reconnect: the tracker's rejoin, answered by the log after its since_seq. */
+  reconnect(): void {
+    this.online = true;
+    for (const join of this.tracker.rejoinAll([])) this.replay(join.since_seq ?? 0);
+  }
+
+  replay(since: number): void {
+    this.tracker.joined(ROOM, this.server.seq);
+    for (const entry of this.server.after(since)) this.receive(entry);
   }
 }
 
@@ -206,10 +219,8 @@ describe('MessageStates', () => {
         for (const o of ops) {
           if (o.kind === 'lose') lose = true;
           else if (o.kind === 'disconnect') reader.online = false;
-          else if (o.kind === 'reconnect') {
-            reader.online = true;
-            reader.catchUp();
-          } else if (o.kind === 'page') reader.states.load(server.page(SELF));
+          else if (o.kind === 'reconnect') reader.reconnect();
+          else if (o.kind === 'page') reader.states.load(server.page(SELF));
           else if (o.kind === 'replay') {
             // A replay overlapping what was delivered: straight into the states, past the position check.
             for (const entry of server.after(Math.max(0, reader.last - 3))) reader.states.apply(entry, SELF);
@@ -217,11 +228,10 @@ describe('MessageStates', () => {
             const entry = o.kind === 'post' ? server.post(o.user) : server.change(o.kind, o.pick, o.user, o.emoji);
             if (entry === undefined) continue;
             if (lose) lose = false;
-            else reader.live(entry);
+            else reader.receive(entry);
           }
         }
-        reader.online = true;
-        reader.catchUp();
+        reader.reconnect();
 
         const page = server.page(SELF).messages;
         expect(view(reader.states)).toEqual(page);

@@ -20,6 +20,7 @@ import {
   ServerEnvelopeSchema,
   ServerMessageSchema,
   SystemMessageDataSchema,
+  TYPING,
 } from '@parley/protocol';
 
 import { SUPPORTED_KEYWORDS, type JsonSchema } from '../src/schema-check.js';
@@ -72,6 +73,9 @@ import type { JsonSchema } from '../schema-check.js';
 
 /** The envelope version every server frame carries. */
 export const PROTOCOL_VERSION = ${json(PROTOCOL_VERSION)};
+
+/** Typing's pacing: repeat, server interval and expiry in ms (TYPING). */
+export const TYPING = ${json(TYPING)};
 
 /** Any server frame, \`data\` unchecked (ServerEnvelopeSchema). */
 export const SERVER_ENVELOPE: JsonSchema = ${json(jsonSchema(ServerEnvelopeSchema))};

@@ -10,6 +10,7 @@ import {
   type JoinRoomData,
   type Limits,
   type MessageAckData,
+  type ReadAckData,
   type RoomId,
   type RoomJoinedData,
   type RoomLeftData,
@@ -56,6 +57,9 @@ class Client implements ParleyClient {
   readonly #eventRequests = new EventRequests();
   /** The room objects handed out by `room()`, one per id. */
   readonly #roomObjects = new Map<RoomId, Room>();
+  /** `mark_read`s waiting for their `read_ack`, and the positions not sent yet (the latest per room). */
+  readonly #readWaiters = new Map<RoomId, ((ack: ReadAckData) => void)[]>();
+  readonly #pendingReads = new Map<RoomId, number>();
   readonly #schedule: ReconnectSchedule;
   readonly #transport: Transport;
   readonly #heartbeat: Heartbeat;
@@ -133,6 +137,9 @@ class Client implements ParleyClient {
         self: () => this.userId,
         tracks: (id) => this.#rooms.list().includes(id),
         get: (path, schema, what) => this.#get(path, schema, what),
+        markRead: (id, seq) => this.#markRead(id, seq),
+        typing: (id) => this.#state.status === 'connected' && this.#transport.send(encodeClientFrame('typing', { room_id: id }, this.sessionId)),
+        timers: this.options.timers,
       });
       this.#roomObjects.set(roomId, room);
     }
@@ -244,6 +251,36 @@ class Client implements ParleyClient {
     const promise = this.#eventRequests.add(request);
     if (this.#state.status === 'connected') this.#sendEvent(request);
     return this.#timed(promise, action.type);
+  }
+
+  /** `mark_read`: sent now, or on the next welcome (only the latest per room); resolves on the room's next `read_ack`. */
+  #markRead(roomId: RoomId, seq: number): Promise<ReadAckData> {
+    const invalid =
+      this.#closedError ??
+      checkRoomId(roomId) ??
+      (Number.isInteger(seq) && seq >= 0 ? undefined : ParleyError.validation('seq', 'seq must be an integer >= 0'));
+    if (invalid !== undefined) return Promise.reject(invalid);
+    const promise = new Promise<ReadAckData>((resolve) => {
+      const waiting = this.#readWaiters.get(roomId) ?? [];
+      waiting.push(resolve);
+      this.#readWaiters.set(roomId, waiting);
+    });
+    this.#pendingReads.set(roomId, Math.max(seq, this.#pendingReads.get(roomId) ?? 0));
+    if (this.#state.status === 'connected') this.#sendReads();
+    return this.#timed(promise, `mark ${roomId} read`);
+  }
+
+  #sendReads(): void {
+    for (const [room_id, seq] of this.#pendingReads) {
+      if (this.#transport.send(encodeClientFrame('mark_read', { room_id, seq }, this.sessionId))) this.#pendingReads.delete(room_id);
+    }
+  }
+
+  #onReadAck(ack: ReadAckData): void {
+    const waiting = this.#readWaiters.get(ack.room_id);
+    this.#readWaiters.delete(ack.room_id);
+    for (const resolve of waiting ?? []) resolve(ack);
+    this.#roomObjects.get(ack.room_id)?.readAck(ack);
   }
 
   #sendEvent(request: EventRequest): void {
@@ -399,6 +436,12 @@ class Client implements ParleyClient {
         return this.#events.emit('ack', message.data);
       case 'heartbeat':
         return this.#heartbeat.echoed(message.data.sequence);
+      case 'read_ack':
+        return this.#onReadAck(message.data);
+      case 'read_receipt':
+        return this.#roomObjects.get(message.data.room_id)?.receipt(message.data);
+      case 'user_typing':
+        return this.#roomObjects.get(message.data.room_id)?.userTyping(message.data.user_id);
       case 'error':
         return this.#onError(message.data);
     }
@@ -412,7 +455,9 @@ class Client implements ParleyClient {
       case 'room_joined':
         this.#rooms.joined(data.room_id, data.last_seq);
         this.#requests.joined(data);
-        this.#roomObjects.get(data.room_id)?.joined(data.last_seq);
+        this.#roomObjects
+          .get(data.room_id)
+          ?.joined(data.last_seq, data.read_seq === undefined || data.unread === undefined ? undefined : { read_seq: data.read_seq, unread: data.unread });
         break;
       case 'room_left':
         this.#onRoomLeft(data);
@@ -456,6 +501,7 @@ class Client implements ParleyClient {
     for (const data of this.#rooms.rejoinAll(welcome.rooms)) this.#sendJoin(data);
     for (const data of this.#requests.unsent()) this.#sendText(data);
     for (const request of this.#eventRequests.all()) this.#sendEvent(request);
+    this.#sendReads();
     this.#heartbeat.start(this.options.heartbeatIntervalMs ?? welcome.heartbeat_interval_ms, this.options.heartbeatTimeoutMs ?? welcome.limits.pong_timeout_ms);
     this.#setState({ status: 'connected', session_id: welcome.session_id, user_id: welcome.user_id });
     const waiters = this.#connectWaiters;

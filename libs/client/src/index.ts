@@ -9,7 +9,7 @@ export type { BackoffBounds } from './backoff.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './options.js';
 export { localStorageOutbox, memoryOutbox } from './outbox.js';
 export type { LocalStorageOutboxOptions, OutboxRecord, OutboxStorage, StorageLike } from './outbox.js';
-export type { HistoryOptions, ParleyRoom, RoomEvents, RoomState } from './room.js';
+export type { HistoryOptions, ParleyRoom, ReadState, RoomEvents, RoomState, TypingChange } from './room.js';
 export type { MessageView } from './message-state.js';
 export type {
   BackoffOptions,

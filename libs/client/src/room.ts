@@ -4,6 +4,8 @@ import type {
   EventAckData,
   MessageAckData,
   MessagesPage,
+  ReadAckData,
+  ReadReceiptData,
   RoomId,
   RoomJoinedData,
   RoomPresenceResponse,
@@ -14,10 +16,10 @@ import type { JoinOptions } from './api.js';
 import { Emitter } from './emitter.js';
 import type { ParleyError } from './errors.js';
 import type { EventAction } from './event-requests.js';
-import { MESSAGES_PAGE, ROOM_PRESENCE } from './generated/protocol-schemas.js';
+import { MESSAGES_PAGE, ROOM_PRESENCE, TYPING } from './generated/protocol-schemas.js';
 import { MessageStates, type MessageView } from './message-state.js';
 import type { JsonSchema } from './schema-check.js';
-import type { PresenceChange } from './types.js';
+import type { PresenceChange, Timers } from './types.js';
 
 /**
  * A room's membership, reported by the room's `state` event and `state` property.
@@ -40,7 +42,11 @@ export type RoomState =
  * - `change`: a message's current state changed (a message, an event, or a history page did it):
  *   the new {@link MessageView}, as `messages()` now lists it;
  * - `presence`: someone joined or left the room (soft state);
- * - `state`: every change of {@link RoomState}.
+ * - `state`: every change of {@link RoomState};
+ * - `typing`: another member started typing (`typing: true`), or stopped: TYPING.expire_ms (6 s)
+ *   passed without a repeat, or their message arrived (`typing: false`);
+ * - `read_receipt`: another member read up to `seq` (rooms up to the server's size limit; coalesced);
+ * - `read`: your `readSeq` or `unread` changed.
  */
 export interface RoomEvents {
   message: ChatMessage;
@@ -48,6 +54,25 @@ export interface RoomEvents {
   change: MessageView;
   presence: PresenceChange;
   state: RoomState;
+  typing: TypingChange;
+  read_receipt: ReadReceiptData;
+  read: ReadState;
+}
+
+/** Someone else's typing in a room. */
+export interface TypingChange {
+  readonly user_id: UserId;
+  readonly typing: boolean;
+}
+
+/**
+ * Your reading of a room: `read_seq` as the server stores it, and `unread`, the other users'
+ * messages after it (as of the last `room_joined` or `read_ack`, plus others' messages delivered
+ * live since; a deletion is only reflected at the next of those).
+ */
+export interface ReadState {
+  readonly read_seq: number;
+  readonly unread: number;
 }
 
 /** Options of {@link ParleyRoom.history}. */
@@ -97,6 +122,22 @@ export interface ParleyRoom {
   unreact(messageId: string, emoji: string): Promise<EventAckData>;
   /** Who is online in the room now, over REST. */
   presence(): Promise<RoomPresenceResponse>;
+  /** Your read position (0 before the first `room_joined` from a server with read positions). */
+  readonly readSeq: number;
+  /** Other users' messages after {@link readSeq} (see {@link ReadState}). */
+  readonly unread: number;
+  /**
+   * Marks the room read up to `seq` (default: the highest `seq` this room object has seen); never
+   * moves back. Resolves with the position after it (`read_ack`); sent once connected.
+   */
+  markRead(seq?: number): Promise<ReadAckData>;
+  /**
+   * Tells the other members you are typing. Call it on every keystroke: it sends at most one
+   * `typing` frame per TYPING.repeat_ms (2.5 s), and nothing while the room is not joined.
+   */
+  typing(): void;
+  /** Who else is typing now (each until 6 s pass without a repeat). */
+  typists(): UserId[];
   /** Subscribes to a room event; returns the unsubscribe function. */
   on<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void;
   /** Like `on`, for the next event only. */
@@ -117,6 +158,10 @@ export interface RoomHost {
   /** Whether the client still wants to be in `roomId` (it rejoins it on reconnect). */
   tracks(roomId: RoomId): boolean;
   get<T>(path: string, schema: JsonSchema, what: string): Promise<T>;
+  markRead(roomId: RoomId, seq: number): Promise<ReadAckData>;
+  /** Sends a `typing` frame now if connected; false when it could not. */
+  typing(roomId: RoomId): boolean;
+  readonly timers: Timers;
 }
 
 /** {@link ParleyRoom}, plus the notifications its client feeds it. */
@@ -124,6 +169,12 @@ export class Room implements ParleyRoom {
   readonly #events = new Emitter<RoomEvents>();
   readonly #messages = new MessageStates();
   #state: RoomState = { status: 'idle' };
+  #read: ReadState = { read_seq: 0, unread: 0 };
+  /** The room's last seq at the latest join: later messages are news, earlier ones were counted by the server. */
+  #joinedAt = 0;
+  #highestSeq = 0;
+  #typingSentAt = -Infinity;
+  readonly #typists = new Map<UserId, unknown>();
 
   constructor(
     readonly id: RoomId,
@@ -191,6 +242,28 @@ export class Room implements ParleyRoom {
     return this.host.get(`api/rooms/${this.id}/presence/`, ROOM_PRESENCE, `presence of ${this.id}`);
   }
 
+  get readSeq(): number {
+    return this.#read.read_seq;
+  }
+
+  get unread(): number {
+    return this.#read.unread;
+  }
+
+  markRead(seq: number = this.#highestSeq): Promise<ReadAckData> {
+    return this.host.markRead(this.id, seq);
+  }
+
+  typing(): void {
+    const now = Date.now();
+    if (this.#state.status !== 'joined' || now - this.#typingSentAt < TYPING.repeat_ms) return;
+    if (this.host.typing(this.id)) this.#typingSentAt = now;
+  }
+
+  typists(): UserId[] {
+    return [...this.#typists.keys()];
+  }
+
   on<K extends keyof RoomEvents>(event: K, fn: (payload: RoomEvents[K]) => void): () => void {
     return this.#events.on(event, fn);
   }
@@ -203,6 +276,11 @@ export class Room implements ParleyRoom {
 
   /** A message of this room was delivered. */
   message(message: ChatMessage): void {
+    this.#highestSeq = Math.max(this.#highestSeq, message.seq);
+    this.#stopTyping(message.user_id);
+    if (message.user_id !== this.host.self() && message.seq > this.#joinedAt && message.seq > this.#read.read_seq) {
+      this.#setRead({ read_seq: this.#read.read_seq, unread: this.#read.unread + 1 });
+    }
     this.#events.emit('message', message);
     this.#changed(this.#messages.apply({ type: 'text_message', data: message }, this.host.self()));
   }
@@ -221,8 +299,44 @@ export class Room implements ParleyRoom {
     this.#events.emit('presence', change);
   }
 
-  joined(lastSeq: number): void {
+  joined(lastSeq: number, read?: ReadState): void {
+    this.#joinedAt = lastSeq;
+    this.#highestSeq = Math.max(this.#highestSeq, lastSeq);
     this.#set({ status: 'joined', last_seq: lastSeq });
+    if (read) this.#setRead(read);
+  }
+
+  /** This client's `mark_read` was stored. */
+  readAck(ack: ReadAckData): void {
+    if (ack.read_seq >= this.#read.read_seq) this.#setRead({ read_seq: ack.read_seq, unread: ack.unread });
+  }
+
+  receipt(receipt: ReadReceiptData): void {
+    this.#events.emit('read_receipt', receipt);
+  }
+
+  /** `user_typing`: shown until TYPING.expire_ms pass without a repeat. */
+  userTyping(userId: UserId): void {
+    const { timers } = this.host;
+    const known = this.#typists.has(userId);
+    if (known) timers.clearTimeout(this.#typists.get(userId));
+    this.#typists.set(
+      userId,
+      timers.setTimeout(() => this.#stopTyping(userId), TYPING.expire_ms),
+    );
+    if (!known) this.#events.emit('typing', { user_id: userId, typing: true });
+  }
+
+  #stopTyping(userId: UserId): void {
+    if (!this.#typists.has(userId)) return;
+    this.host.timers.clearTimeout(this.#typists.get(userId));
+    this.#typists.delete(userId);
+    this.#events.emit('typing', { user_id: userId, typing: false });
+  }
+
+  #setRead(read: ReadState): void {
+    this.#read = { read_seq: read.read_seq, unread: read.unread };
+    this.#events.emit('read', this.#read);
   }
 
   left(reason: 'left' | 'removed'): void {

@@ -5,6 +5,13 @@ import type { JsonSchema } from '../schema-check.js';
 /** The envelope version every server frame carries. */
 export const PROTOCOL_VERSION = "1.0";
 
+/** Typing's pacing: repeat, server interval and expiry in ms (TYPING). */
+export const TYPING = {
+  "interval_ms": 2000,
+  "repeat_ms": 2500,
+  "expire_ms": 6000
+};
+
 /** Any server frame, `data` unchecked (ServerEnvelopeSchema). */
 export const SERVER_ENVELOPE: JsonSchema = {
   "type": "object",

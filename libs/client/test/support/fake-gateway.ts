@@ -90,6 +90,8 @@ export class FakeGateway {
   readonly connections: FakeConnection[] = [];
   /** Messages per room, in `seq` order (index = seq - 1). */
   readonly log = new Map<RoomId, ChatMessage[]>();
+  /** The read position of the (one) reader, by room. */
+  readonly readSeq = new Map<RoomId, number>();
   readonly missingRooms = new Set<RoomId>(['nowhere']);
   heartbeatIntervalMs = 25_000;
   echoHeartbeats = true;
@@ -179,7 +181,9 @@ export class FakeGateway {
         }
         conn.rooms.add(room_id);
         const messages = this.log.get(room_id) ?? [];
-        conn.send('system_message', { action: 'room_joined', room_id, last_seq: messages.length });
+        const read_seq = this.readSeq.get(room_id) ?? 0;
+        const unread = messages.slice(read_seq).filter((m) => m.user_id !== conn.userId).length;
+        conn.send('system_message', { action: 'room_joined', room_id, last_seq: messages.length, read_seq, unread });
         if (since_seq !== undefined) for (const m of messages.slice(since_seq)) conn.send('text_message', m);
         return;
       }
@@ -188,6 +192,16 @@ export class FakeGateway {
         return conn.send('system_message', { action: 'room_left', room_id: frame.data.room_id });
       case 'text_message':
         return this.#onText(conn, frame.data);
+      case 'mark_read': {
+        // One reader per test: positions by room, only forwards, never past the room's head.
+        const { room_id, seq } = frame.data;
+        const log = this.log.get(room_id) ?? [];
+        const read_seq = Math.max(this.readSeq.get(room_id) ?? 0, Math.min(seq, log.length));
+        this.readSeq.set(room_id, read_seq);
+        return conn.send('read_ack', { room_id, read_seq, unread: log.slice(read_seq).filter((m) => m.user_id !== conn.userId).length });
+      }
+      case 'typing':
+        return;
       case 'refresh': {
         const outcome = this.onRefresh(conn, frame.data.token);
         if (outcome === 'refuse') return conn.send('error', errorData('AUTHENTICATION_ERROR', 'Invalid token'));

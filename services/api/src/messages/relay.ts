@@ -39,6 +39,8 @@ const WHOLE = '=';
 const PART = '+';
 const LAST = '.';
 const MARK = '!';
+/** Ends a chunk's tag (tags are numbers and slashes). */
+const SEP = ':';
 
 /** One published event as it travels through the notification: its room, the event, its trace context. */
 export interface Relayed {
@@ -47,8 +49,13 @@ export interface Relayed {
   readonly trace?: Record<string, string>;
 }
 
-/** Splits a payload into NOTIFY-sized chunks, never between the halves of a surrogate pair. */
-export function chunks(json: string): string[] {
+/**
+ * Splits a payload into NOTIFY-sized chunks, never between the halves of a surrogate pair. Postgres
+ * delivers a notification only once per transaction for identical payloads, so each chunk starts
+ * with `tag` (unique within the transaction) and its own index: two chunks of repeated content
+ * would otherwise be dropped and the payload joined short.
+ */
+export function chunks(json: string, tag: number | string = 0): string[] {
   if (json.length <= CHUNK) return [WHOLE + json];
   const out: string[] = [];
   let at = 0;
@@ -56,11 +63,14 @@ export function chunks(json: string): string[] {
     let end = Math.min(json.length, at + CHUNK);
     const code = json.charCodeAt(end - 1);
     if (end < json.length && code >= 0xd800 && code <= 0xdbff) end--;
-    out.push((end === json.length ? LAST : PART) + json.slice(at, end));
+    out.push(`${end === json.length ? LAST : PART}${tag}/${out.length}${SEP}${json.slice(at, end)}`);
     at = end;
   }
   return out;
 }
+
+/** A chunk's text without its kind and tag. */
+const chunkText = (payload: string) => payload.slice(payload.indexOf(SEP) + 1);
 
 /**
  * Inside the append transaction: one notification per stored event, in the order given (seq order
@@ -68,10 +78,10 @@ export function chunks(json: string): string[] {
  */
 export async function notifyInCommit(trx: Transaction<Database>, events: readonly { relayed: Omit<Relayed, 'trace'>; traceContext: Context }[]): Promise<void> {
   if (events.length === 0) return;
-  const payloads = events.flatMap(({ relayed, traceContext }) => {
+  const payloads = events.flatMap(({ relayed, traceContext }, i) => {
     const trace: Record<string, string> = {};
     propagation.inject(traceContext, trace);
-    return chunks(JSON.stringify(Object.keys(trace).length > 0 ? { ...relayed, trace } : relayed));
+    return chunks(JSON.stringify(Object.keys(trace).length > 0 ? { ...relayed, trace } : relayed), i);
   });
   // unnest yields the array in order, and the aggregate calls pg_notify once per element in that order.
   await sql`SELECT count(pg_notify(${RELAY_CHANNEL}, p)) FROM unnest(${payloads}::text[]) AS p`.execute(trx);
@@ -189,10 +199,10 @@ export class PublishRelay implements Worker {
       return;
     }
     if (kind === PART) {
-      this.partial += payload.slice(1);
+      this.partial += chunkText(payload);
       return;
     }
-    const whole = kind === LAST ? this.partial + payload.slice(1) : payload.slice(1);
+    const whole = kind === LAST ? this.partial + chunkText(payload) : payload.slice(1);
     this.partial = '';
     if (this.leader) this.publish(whole);
     else if (this.kept.push(whole) > KEEP) this.kept.shift();

@@ -17,6 +17,8 @@ function openOne(url: string): Promise<WebSocket> {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.once('message', () => resolve(ws));
     ws.once('error', reject);
+    // Closed by the server before any frame (e.g. its handshake timed out): fail, never hang.
+    ws.once('close', (code) => reject(new Error(`socket closed (${code}) before its first frame`)));
   });
 }
 

@@ -47,6 +47,8 @@ export const ErrorDetailsSchema = z.looseObject({
   client_msg_id: z.string().optional(),
   /** On the WebSocket: the room of the `text_message`, `join_room` or `leave_room` this error answers. */
   room_id: z.string().optional(),
+  /** With PERMISSION_DENIED for a muted sender: when the mute ends (ISO-8601). */
+  until: z.string().optional(),
 });
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 

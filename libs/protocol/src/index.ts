@@ -359,6 +359,17 @@ export {
   ServerCreateRoomRequestSchema,
   ServerUpdateRoomRequestSchema,
   ServerPutMemberRequestSchema,
+  ModerationActionSchema,
+  MUTE_MAX_SECONDS,
+  MuteRequestSchema,
+  MuteSchema,
+  BanRequestSchema,
+  BanSchema,
+  SlowModeRequestSchema,
+  SlowModeSchema,
+  AuditEntrySchema,
+  AuditQuerySchema,
+  AuditPageSchema,
 } from './server-api.js';
 export type {
   ApiKeyScope,
@@ -373,6 +384,15 @@ export type {
   ServerCreateRoomRequest,
   ServerUpdateRoomRequest,
   ServerPutMemberRequest,
+  ModerationAction,
+  MuteRequest,
+  Mute,
+  BanRequest,
+  Ban,
+  SlowModeRequest,
+  AuditEntry,
+  AuditQuery,
+  AuditPage,
 } from './server-api.js';
 export {
   WEBHOOK_EVENT_TYPES,

@@ -126,3 +126,53 @@ export type ServerUpdateRoomRequest = z.infer<typeof ServerUpdateRoomRequestSche
 /** Body of `PUT /api/server/rooms/{room_id}/members/{user_id}/`: add the member, or set their role. */
 export const ServerPutMemberRequestSchema = z.object({ role: RoomRoleSchema.exclude(['owner']).default('member') });
 export type ServerPutMemberRequest = z.infer<typeof ServerPutMemberRequestSchema>;
+
+/** What a moderation action did; each is one entry of the audit log. */
+export const ModerationActionSchema = z.enum(['mute', 'unmute', 'ban', 'unban', 'slow_mode', 'remove_member', 'disconnect']);
+export type ModerationAction = z.infer<typeof ModerationActionSchema>;
+
+/** Longest mute: 30 days. */
+export const MUTE_MAX_SECONDS = 30 * 24 * 3600;
+
+/** Body of `POST …/rooms/{room_id}/mutes/`: the user's sends get PERMISSION_DENIED with `details.until` for `duration_seconds`. */
+export const MuteRequestSchema = z.object({ user_id: UserIdSchema, duration_seconds: z.int().min(1).max(MUTE_MAX_SECONDS) });
+export type MuteRequest = z.infer<typeof MuteRequestSchema>;
+
+export const MuteSchema = z.object({ room_id: RoomIdSchema, user_id: UserIdSchema, until: IsoDateTimeSchema });
+export type Mute = z.infer<typeof MuteSchema>;
+
+/** Body of `POST …/rooms/{room_id}/bans/`: removed from the room at once, and cannot enter or post again until unbanned. */
+export const BanRequestSchema = z.object({ user_id: UserIdSchema, reason: z.string().trim().max(200).optional() });
+export type BanRequest = z.infer<typeof BanRequestSchema>;
+
+export const BanSchema = z.object({ room_id: RoomIdSchema, user_id: UserIdSchema, banned_at: IsoDateTimeSchema });
+export type Ban = z.infer<typeof BanSchema>;
+
+/** Body of `PUT …/rooms/{room_id}/slow-mode/`: at most one message per `seconds` per user (owners and admins exempt); 0 turns it off. */
+export const SlowModeRequestSchema = z.object({ seconds: z.int().min(0).max(86_400) });
+export type SlowModeRequest = z.infer<typeof SlowModeRequestSchema>;
+
+export const SlowModeSchema = SlowModeRequestSchema.extend({ room_id: RoomIdSchema });
+
+/** One audited action: `actor` is `key:<key id>` (the server API) or `user:<user id>` (an owner or admin). */
+export const AuditEntrySchema = z.object({
+  audit_id: z.int().min(1),
+  at: IsoDateTimeSchema,
+  actor: z.string(),
+  action: ModerationActionSchema,
+  room_id: RoomIdSchema.nullable(),
+  target_user_id: UserIdSchema.nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+/** Query of `GET /api/server/audit/`: newest first; `before_id` pages back, `room_id` filters. */
+export const AuditQuerySchema = z.object({
+  room_id: RoomIdSchema.optional(),
+  limit: z.coerce.number<unknown>().int().min(1).max(100).default(50),
+  before_id: z.coerce.number<unknown>().int().min(1).optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;
+
+export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema) });
+export type AuditPage = z.infer<typeof AuditPageSchema>;

@@ -15,6 +15,9 @@ import { instrumentHttp } from './http/http-metrics.js';
 import { traceHttp } from './http/http-tracing.js';
 import { registerRestRateLimit } from './http/rate-limit.js';
 import { createMessagePublishing } from './messages/messages.js';
+import { moderated, ModerationGate } from './moderation/gate.js';
+import { moderationRoutes } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
 import { serveMessageEndpoints } from './messages/messages.endpoints.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { presenceCounts } from './rooms/presence-counts.js';
@@ -56,7 +59,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = shell.app.withTypeProvider<ZodTypeProvider>();
 
   const defaults = ApiConfigSchema.shape;
-  const { appender, relay } = createMessagePublishing(
+  const { appender: unmoderated, relay } = createMessagePublishing(
     db,
     bus,
     metrics,
@@ -66,6 +69,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     deps.publishRelayUrl === undefined ? undefined : { databaseUrl: deps.publishRelayUrl, logger },
   );
+  // Moderation (mutes, bans, slow mode) judges every message before it is appended.
+  const appender = moderated(unmoderated, new ModerationGate(db));
   const presence = presenceCounts(bus, logger, config.PRESENCE_TIMEOUT_MS, roomMetrics(metrics).presenceMisses);
   const rooms = new RoomsService(db, bus, presence, {
     guestRoomCreation: config.GUEST_ROOM_CREATION ?? true,
@@ -77,6 +82,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { receiptsMaxMembers: config.READ_RECEIPTS_MAX_MEMBERS ?? defaults.READ_RECEIPTS_MAX_MEMBERS.parse(undefined) },
     logger,
   );
+  const moderation = new ModerationService(db, bus, rooms);
 
   await registerCors(app, corsOrigins(config));
   instrumentHttp(app, metrics);
@@ -138,9 +144,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await users.register(roomRoutes, { ...deps, rooms });
       await users.register(messageRoutes, { ...deps, rooms, appender });
       await users.register(readRoutes, { rooms, reads });
+      await users.register(moderationRoutes, { moderation });
     });
     // The server API: an API key, never a user.
-    await scope.register(serverApi, { deps, limits, rooms, appender });
+    await scope.register(serverApi, { deps, limits, rooms, appender, moderation });
   });
 
   shell.serve(

@@ -235,6 +235,9 @@ export const SERVER_DATA: Readonly<Record<string, JsonSchema>> = {
           },
           "room_id": {
             "type": "string"
+          },
+          "until": {
+            "type": "string"
           }
         },
         "additionalProperties": {}
@@ -1180,6 +1183,9 @@ export const ERROR_BODY: JsonSchema = {
           "type": "string"
         },
         "room_id": {
+          "type": "string"
+        },
+        "until": {
           "type": "string"
         }
       },

@@ -7,6 +7,7 @@ import * as sessionlessAuthors from './migrations/2026_12_04_100000_sessionless_
 import * as roomEvents from './migrations/2026_12_05_100000_room_events.js';
 import * as readPositions from './migrations/2026_12_05_120000_read_positions.js';
 import * as apiKeys from './migrations/2026_12_05_140000_api_keys.js';
+import * as moderation from './migrations/2026_12_05_141000_moderation.js';
 import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 import * as webhookMessageEvents from './migrations/2026_12_05_161000_webhook_message_events.js';
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_100000_room_events': roomEvents,
   '2026_12_05_120000_read_positions': readPositions,
   '2026_12_05_140000_api_keys': apiKeys,
+  '2026_12_05_141000_moderation': moderation,
   '2026_12_05_160000_webhooks': webhooks,
   '2026_12_05_161000_webhook_message_events': webhookMessageEvents,
 };

@@ -16,6 +16,10 @@ export interface Database {
   room_events: RoomEventsTable;
   message_reactions: MessageReactionsTable;
   read_positions: ReadPositionsTable;
+  room_mutes: RoomMutesTable;
+  room_bans: RoomBansTable;
+  slow_mode_posts: SlowModePostsTable;
+  moderation_audit: ModerationAuditTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -31,6 +35,8 @@ export interface RoomsTable {
   last_seq: Counter;
   created_at: CreatedAt;
   visibility: ColumnType<RoomVisibility, RoomVisibility | undefined, RoomVisibility>;
+  /** Slow mode: at most one message per this many seconds per user; 0 is off. */
+  slow_mode_seconds: ColumnType<number, number | undefined, number>;
   type: ColumnType<RoomType, RoomType | undefined, never>;
 }
 
@@ -157,6 +163,39 @@ export interface ReadPositionsTable {
   user_id: string;
   read_seq: Counter;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** A user muted in a room until `until`. */
+export interface RoomMutesTable {
+  room_id: string;
+  user_id: string;
+  until: Date;
+  created_at: CreatedAt;
+}
+
+/** A user banned from a room: cannot enter it or post in it. */
+export interface RoomBansTable {
+  room_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+/** Each user's last accepted post in a slow-mode room. */
+export interface SlowModePostsTable {
+  room_id: string;
+  user_id: string;
+  posted_at: Date;
+}
+
+/** Every moderation action: `actor` is `key:<key id>` or `user:<user id>`. */
+export interface ModerationAuditTable {
+  audit_id: Generated<number>;
+  at: CreatedAt;
+  actor: string;
+  action: string;
+  room_id: string | null;
+  target_user_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -16,6 +16,7 @@ import type { Db } from '../db/db.js';
 import type { RoomMemberRow, RoomRow } from '../db/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { identified, type Caller } from '../http/caller.js';
+import { isBanned } from '../moderation/moderation.repository.js';
 import { activeSession } from '../sessions/sessions.service.js';
 import { readPositions } from '../reads/reads.repository.js';
 import { addMember, findMember, listMembers, removeMember, setRole } from './members.repository.js';
@@ -119,6 +120,7 @@ export class RoomsService {
   async join(roomId: string, sessionId: string, caller: Caller | null): Promise<JoinRoomResponse> {
     const session = await this.ownSession(sessionId, caller);
     await this.visible(roomId, session.user_id);
+    if (await isBanned(this.db, roomId, session.user_id)) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room');
     const joinedAt = await joinRoom(this.db, roomId, sessionId);
     this.bus.publish(subjects.sessionControl, { session_id: sessionId, action: 'join', room_id: roomId });
     const activeUsers = await this.presence.countWith(roomId, session.user_id);
@@ -171,9 +173,10 @@ export class RoomsService {
     this.bus.publish(subjects.userControl, { user_id: userId, action: 'remove', room_id: roomId });
   }
 
-  /** For a gateway: may this user enter the room (ROOM_NOT_FOUND when it does not exist)? */
+  /** For a gateway: may this user enter the room (ROOM_NOT_FOUND when it does not exist; never when banned from it)? */
   async access(roomId: string, userId: string): Promise<{ room: RoomRow; allowed: boolean }> {
     const room = await this.require(roomId);
+    if (await isBanned(this.db, roomId, userId)) return { room, allowed: false };
     return { room, allowed: room.visibility === 'public' || (await findMember(this.db, roomId, userId)) !== undefined };
   }
 

@@ -16,6 +16,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http/api-error.js';
 import { addMember, findMember, listMembers, removeMember, setRole } from '../rooms/members.repository.js';
 import { insertRoom, setVisibility } from '../rooms/rooms.repository.js';
+import { audit } from '../moderation/moderation.repository.js';
 import { toMember, toRoom, type RoomsService } from '../rooms/rooms.service.js';
 import { requireScope } from './key-auth.js';
 import { SERVER_API_TAG, serverErrors, serverSecurity } from './keys.routes.js';
@@ -155,6 +156,7 @@ export const serverRoomRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsSer
       await managed(room_id);
       await notOwner(room_id, user_id);
       await removeMember(db, room_id, user_id);
+      await audit(db, { actor: `key:${request.apiKey!.key_id}`, action: 'remove_member', room_id, target_user_id: user_id });
       bus.publish(subjects.userControl, { user_id, action: 'remove', room_id });
       return reply.status(204).send(null);
     },

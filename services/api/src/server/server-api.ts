@@ -3,6 +3,8 @@ import type { ApiDeps } from '../deps.js';
 import type { RestLimits } from '../http/rate-limit.js';
 import type { MessageAppender } from '../messages/append.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
+import { serverModerationRoutes } from '../moderation/moderation.routes.js';
+import type { ModerationService } from '../moderation/moderation.service.js';
 import { keyRoutes } from './keys.routes.js';
 import { registerApiKeyAuth } from './key-auth.js';
 import { webhookRoutes } from '../webhooks/webhooks.routes.js';
@@ -16,6 +18,7 @@ export interface ServerApiOptions {
   rooms: RoomsService;
   /** The one appender of the app: a published message takes the same path as a user's. */
   appender: MessageAppender;
+  moderation: ModerationService;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface ServerApiOptions {
  * (`request.apiKey`, 401 without a live one), limited per key, and states its scope with a
  * `preHandler: requireScope('<scope>')`. A feature of the server API registers its routes below.
  */
-export const serverApi: FastifyPluginAsync<ServerApiOptions> = async (scope, { deps, limits, rooms, appender }) => {
+export const serverApi: FastifyPluginAsync<ServerApiOptions> = async (scope, { deps, limits, rooms, appender, moderation }) => {
   registerApiKeyAuth(scope, deps.db);
   scope.addHook('onRequest', limits.perKey);
   await scope.register(keyRoutes, deps);
@@ -31,4 +34,5 @@ export const serverApi: FastifyPluginAsync<ServerApiOptions> = async (scope, { d
   await scope.register(publishRoutes, { appender });
   await scope.register(userRoutes, { ...deps, rooms });
   await scope.register(serverRoomRoutes, { ...deps, rooms });
+  await scope.register(serverModerationRoutes, { moderation });
 };

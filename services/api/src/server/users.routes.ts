@@ -10,6 +10,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../http/api-error.js';
+import { audit } from '../moderation/moderation.repository.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
 import { requireScope } from './key-auth.js';
 import { SERVER_API_TAG, serverErrors, serverSecurity } from './keys.routes.js';
@@ -17,7 +18,7 @@ import { SERVER_API_TAG, serverErrors, serverSecurity } from './keys.routes.js';
 const unavailable = () => new ApiError('SERVICE_UNAVAILABLE', 'Presence is unavailable; try again shortly', { retryable: true });
 
 /** Users as the backend sees them: who is online, and disconnecting every socket of one. */
-export const userRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }> = async (app, { bus, rooms, config }) => {
+export const userRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }> = async (app, { db, bus, rooms, config }) => {
   app.post(
     '/api/server/users/:user_id/disconnect/',
     {
@@ -38,6 +39,7 @@ export const userRoutes: FastifyPluginAsyncZod<ApiDeps & { rooms: RoomsService }
     async (request, reply) => {
       const { user_id } = request.params;
       const { reason, reconnect } = request.body;
+      await audit(db, { actor: `key:${request.apiKey!.key_id}`, action: 'disconnect', target_user_id: user_id, details: { reason, reconnect } });
       bus.publish(subjects.userControl, { user_id, action: 'disconnect', reason, reconnect });
       return reply.status(202).send({ user_id, reason, reconnect });
     },

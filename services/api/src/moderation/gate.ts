@@ -1,0 +1,80 @@
+import type { Db } from '../db/db.js';
+import { ApiError } from '../http/api-error.js';
+import type { MessageAppender, NewMessage } from '../messages/append.js';
+import { alreadyStored, claimSlowModeSlot, standings, type SenderStanding } from './moderation.repository.js';
+
+interface Pending {
+  message: NewMessage;
+  resolve: (standing: SenderStanding | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Moderation on the api's append path, so it holds whichever gateway or api instance a message
+ * comes through: a banned or muted sender is refused (PERMISSION_DENIED, a mute with
+ * `details.until`), and in a slow-mode room a sender waits `slow_mode_seconds` between messages
+ * (RATE_LIMIT_EXCEEDED with `retry_after_ms`; owners and admins exempt; a retry of a stored
+ * message passes, to get its duplicate ack). Senders are looked up together: messages that arrive
+ * while a look-up runs share the next one, so a busy api pays one query per batch, not per
+ * message. Authors without a session (bots, the system: the server API) are not moderated.
+ */
+export class ModerationGate {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(private readonly db: Db) {}
+
+  async admit(message: NewMessage): Promise<void> {
+    if (message.author.session_id === null) return;
+    const standing = await new Promise<SenderStanding | undefined>((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      if (!this.running) void this.run();
+    });
+    if (standing) await this.judge(message, standing);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 256);
+        try {
+          const found = await standings(
+            this.db,
+            batch.map((p) => ({ room_id: p.message.room_id, user_id: p.message.author.user_id })),
+          );
+          batch.forEach((p, i) => p.resolve(found[i]));
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async judge({ room_id, author, client_msg_id }: NewMessage, standing: SenderStanding): Promise<void> {
+    if (standing.banned) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room', { room_id });
+    if (standing.muted_until) {
+      const until = standing.muted_until.toISOString();
+      throw new ApiError('PERMISSION_DENIED', `You are muted in this room until ${until}`, { room_id, until });
+    }
+    const seconds = standing.slow_mode_seconds;
+    if (seconds === 0 || standing.role === 'owner' || standing.role === 'admin') return;
+    const waitMs = await claimSlowModeSlot(this.db, room_id, author.user_id, seconds);
+    if (waitMs === 0 || (client_msg_id !== null && (await alreadyStored(this.db, room_id, author.user_id, client_msg_id)))) return;
+    throw new ApiError('RATE_LIMIT_EXCEEDED', `Slow mode: one message every ${seconds} s in this room`, { room_id, retry_after_ms: waitMs });
+  }
+}
+
+/** The appender with the gate in front of `append` (events, idle and the rest pass through unchanged). */
+export function moderated(appender: MessageAppender, gate: ModerationGate): MessageAppender {
+  const append = (message: NewMessage) => gate.admit(message).then(() => appender.append(message));
+  return new Proxy(appender, {
+    get(target, property) {
+      if (property === 'append') return append;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -1,4 +1,5 @@
 import { subjects } from '@parley/bus';
+import { CLOSE_CODES } from '@parley/protocol';
 import { isError, isType, type TestSocket } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayTestbed, stillOpen, type ApiStack, type TestGateway } from './stack.js';
@@ -146,6 +147,16 @@ describe('typing', () => {
     expect(typing.length).toBeGreaterThanOrEqual(1);
     expect(typing.length).toBeLessThanOrEqual(2);
     expect(await metric(/parley_gateway_ephemeral_dropped_total\{type="typing",reason="rate"[^}]*\} (\d+)/)).toBeGreaterThan(droppedBefore + 300);
+  });
+});
+
+describe('typing abuse', () => {
+  it('a sustained typing flood is still abuse: far past its own bucket (a strike per 100 refused) the socket is closed with 4429', async () => {
+    await stack.rest('/api/rooms/', { room_id: 'typing-c', name: 'Typing C' });
+    const jade = await joinAs('jade', 'typing-c');
+    for (let i = 0; i < 5_000; i++) jade.send({ type: 'typing', data: { room_id: 'typing-c' } });
+    const closed = await Promise.race([jade.closed, new Promise<{ code: number }>((r) => setTimeout(() => r({ code: 0 }), 5_000))]);
+    expect(closed.code).toBe(CLOSE_CODES.RATE_LIMIT_ABUSE.code);
   });
 });
 

@@ -4,6 +4,9 @@ import type { Connection } from '../ws/connection.js';
 import { Pacer } from './pacer.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** Typing frames refused by the typing bucket that count as one rate-limit strike (WS_RATE_LIMIT_STRIKES). */
+export const TYPING_REFUSALS_PER_STRIKE = 100;
+
 /**
  * What a `typing` frame must pass before it is published, none of which costs a chat token:
  * the connection's own typing bucket (WS_TYPING_RATE_PER_SEC / WS_TYPING_BURST), then at most one
@@ -24,6 +27,9 @@ export class TypingLimit {
     const bucket = (conn.typingBucket ??= new TokenBucket(this.ratePerSec, this.burst, now));
     if (bucket.waitMs(now) > 0) {
       this.metrics.ephemeralDropped.inc({ type: 'typing', reason: 'rate' });
+      // Dropped silently, but not free: a client far past its typing bucket is flooding, and is
+      // closed (4429) like any other, only TYPING_REFUSALS_PER_STRIKE times later.
+      if (++conn.typingRefused % TYPING_REFUSALS_PER_STRIKE === 0) conn.strike(now);
       return false;
     }
     bucket.take();

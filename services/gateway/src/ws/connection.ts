@@ -74,6 +74,8 @@ export class Connection implements StreamSink {
   userBucket: TokenBucket | undefined;
   /** Typing frames' own bucket (limits/typing-limit.ts), made on the first one. */
   typingBucket: TokenBucket | undefined;
+  /** Typing frames its bucket refused (a strike per TYPING_REFUSALS_PER_STRIKE of them). */
+  typingRefused = 0;
   /** Deliveries not yet reported in statistics, and the time up to which connection time was. */
   received = 0;
   accountedAt: number;

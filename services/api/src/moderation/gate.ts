@@ -1,10 +1,10 @@
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
-import type { MessageAppender, NewMessage } from '../messages/append.js';
+import type { MessageAppender, NewEvent, NewMessage } from '../messages/append.js';
 import { alreadyStored, claimSlowModeSlot, standings, type SenderStanding } from './moderation.repository.js';
 
 interface Pending {
-  message: NewMessage;
+  sender: { room_id: string; user_id: string };
   resolve: (standing: SenderStanding | undefined) => void;
   reject: (error: unknown) => void;
 }
@@ -26,11 +26,31 @@ export class ModerationGate {
 
   async admit(message: NewMessage): Promise<void> {
     if (message.author.session_id === null) return;
-    const standing = await new Promise<SenderStanding | undefined>((resolve, reject) => {
-      this.queue.push({ message, resolve, reject });
+    const standing = await this.standing(message.room_id, message.author.user_id);
+    if (standing) await this.judge(message, standing);
+  }
+
+  /**
+   * Edits and reactions change the room as a message does: refused to a banned or muted user
+   * (a muted one may still delete their own messages; a banned one does nothing in the room).
+   * Slow mode is for messages only.
+   */
+  async admitEvent(event: NewEvent): Promise<void> {
+    if (event.author.session_id === null) return;
+    const standing = await this.standing(event.room_id, event.author.user_id);
+    if (!standing) return;
+    if (standing.banned) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room', { room_id: event.room_id });
+    if (standing.muted_until && event.type !== 'message_deleted') {
+      const until = standing.muted_until.toISOString();
+      throw new ApiError('PERMISSION_DENIED', `You are muted in this room until ${until}`, { room_id: event.room_id, until });
+    }
+  }
+
+  private standing(room_id: string, user_id: string): Promise<SenderStanding | undefined> {
+    return new Promise<SenderStanding | undefined>((resolve, reject) => {
+      this.queue.push({ sender: { room_id, user_id }, resolve, reject });
       if (!this.running) void this.run();
     });
-    if (standing) await this.judge(message, standing);
   }
 
   private async run(): Promise<void> {
@@ -41,7 +61,7 @@ export class ModerationGate {
         try {
           const found = await standings(
             this.db,
-            batch.map((p) => ({ room_id: p.message.room_id, user_id: p.message.author.user_id })),
+            batch.map((p) => p.sender),
           );
           batch.forEach((p, i) => p.resolve(found[i]));
         } catch (error) {
@@ -67,12 +87,14 @@ export class ModerationGate {
   }
 }
 
-/** The appender with the gate in front of `append` (events, idle and the rest pass through unchanged). */
+/** The appender with the gate in front of `append` and `appendEvent` (idle and the rest pass through unchanged). */
 export function moderated(appender: MessageAppender, gate: ModerationGate): MessageAppender {
   const append = (message: NewMessage) => gate.admit(message).then(() => appender.append(message));
+  const appendEvent = (event: NewEvent) => gate.admitEvent(event).then(() => appender.appendEvent(event));
   return new Proxy(appender, {
     get(target, property) {
       if (property === 'append') return append;
+      if (property === 'appendEvent') return appendEvent;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

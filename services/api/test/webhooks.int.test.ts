@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { connectNats, subjects, webhookJetStream, webhookStreams } from '@parley/bus';
 import {
   DeadLetterListSchema,
@@ -216,6 +217,25 @@ describe('webhooks', () => {
     await a.webhooks!.flushOutbox();
     expect(await t.db.selectFrom('webhook_outbox').selectAll().execute()).toEqual([]);
     expect(r.attempts()).toBe(0);
+  });
+
+  it('delivers events published straight to the stream (presence: user.online / user.offline / room.vacated) to the endpoints that hear them', async () => {
+    const a = await api(uniqueId('wh'));
+    const [presenceHook, messagesHook] = [await receiver(), await receiver()];
+    await register(a, presenceHook.url, ['user.online', 'user.offline', 'room.vacated']);
+    await register(a, messagesHook.url, ['message.created']);
+    const sent: WebhookEvent[] = [
+      { id: randomUUID(), type: 'user.online', timestamp: Date.now(), data: { user_id: 'wes' } },
+      { id: randomUUID(), type: 'room.vacated', timestamp: Date.now(), data: { room_id: 'general' } },
+      { id: randomUUID(), type: 'user.offline', timestamp: Date.now(), data: { user_id: 'wes' } },
+    ];
+    for (const event of sent) await a.webhooks!.publisher.event(event);
+    // Published twice (a presence retry): JetStream keeps one.
+    await a.webhooks!.publisher.event(sent[0]!);
+    await expect.poll(() => events(presenceHook).length, { timeout: 10_000 }).toBe(3);
+    expect(events(presenceHook).sort((x, y) => x.id.localeCompare(y.id))).toEqual([...sent].sort((x, y) => x.id.localeCompare(y.id)));
+    for (const { headers, body } of presenceHook.received) expect(verifySignature(SECRET, headers['parley-signature'] as string, body)).toBe(true);
+    expect(messagesHook.attempts()).toBe(0);
   });
 
   it('starts once JetStream takes its streams, however long that takes', async () => {

@@ -94,6 +94,39 @@ describe('README.md code samples', () => {
     expect(after.at(-1)).toMatchObject({ content: 'Hello, world!', user_id: 'user123' });
   });
 
+  it('the "From your backend" sample runs as written: a key from the CLI, then every curl answers', async () => {
+    const section = readme.slice(readme.indexOf('## From your backend'));
+    const sample = samples(section).find((s) => s.lang === 'sh')!;
+    // The one sample line that needs a key id of its own: revoking the example's id would fail as "no key".
+    const code = sample.code.replaceAll(README_ADDRESS, new URL(stack.url).host).replace(/^npm run apikey -- revoke .*$/m, '');
+    const result = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', code.replaceAll('\ncurl', '\necho; curl')], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: stack.db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', (exit) => resolve({ stdout, stderr, code: exit }));
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const answers = result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(answers).toHaveLength(8);
+    expect(answers[0]).toMatchObject({ duplicate: false, message: { user_id: 'bot:billing', client_msg_id: 'invoice-42' } });
+    expect(answers[1]).toMatchObject({ results: [{ room_id: 'general', ok: true }] });
+    expect(answers[2]).toMatchObject({ room_id: 'general' });
+    expect(answers[3]).toMatchObject({ user_id: 'user123' });
+    expect(answers[4]).toMatchObject({ user_id: 'mallory', until: expect.any(String) });
+    expect(answers[5]).toEqual({ room_id: 'general', seconds: 0 });
+    expect((answers[6] as { entries: { action: string }[] }).entries.map((e) => e.action)).toEqual(['slow_mode', 'mute']);
+    expect(answers[7]).toEqual({ user_id: 'mallory', reason: 'account suspended', reconnect: false });
+  });
+
   it('the shell samples name commands that exist and print what they say', async () => {
     const shell = all.filter((s) => s.lang === 'sh').map((s) => s.code);
     const scripts = Object.keys((JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);

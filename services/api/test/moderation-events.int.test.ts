@@ -90,4 +90,25 @@ describe('moderation of durable events', () => {
     const page = (await api.app.inject({ url: '/api/rooms/modev/messages/', headers: owner.headers })).json<{ messages: { content: string }[] }>();
     expect(page.messages.map((m) => m.content)).toEqual(['first', '', 'eve here']);
   });
+
+  it('a retry of a message stored before the mute gets its duplicate ack, not a refusal of what every member already has', async () => {
+    const [owner, kim] = await Promise.all([user('me-owner2'), user('me-kim')]);
+    expect(
+      (await api.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'modev2', name: 'Mod retry' } })).statusCode,
+    ).toBe(201);
+    const message = { room_id: 'modev2', session_id: kim.session_id, user_id: kim.user_id, content: 'sent once', client_msg_id: 'kim-1' };
+    expect(await request(subjects.api.appendMessage, message)).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    const muted = await api.app.inject({
+      method: 'POST',
+      url: '/api/rooms/modev2/mutes/',
+      headers: owner.headers,
+      payload: { user_id: 'me-kim', duration_seconds: 600 },
+    });
+    expect(muted.statusCode).toBe(200);
+    // The ack was lost (a gateway restart): the client sends it again with its client_msg_id.
+    expect(await request(subjects.api.appendMessage, message)).toMatchObject({ duplicate: true, message: { seq: 1 } });
+    expect(await request(subjects.api.appendMessage, { ...message, content: 'new', client_msg_id: 'kim-2' })).toMatchObject({
+      error_code: 'PERMISSION_DENIED',
+    });
+  });
 });

@@ -76,6 +76,8 @@ export class ModerationGate {
   private async judge({ room_id, author, client_msg_id }: NewMessage, standing: SenderStanding): Promise<void> {
     if (standing.banned) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room', { room_id });
     if (standing.muted_until) {
+      // A retry of a message stored before the mute (its ack was lost) gets its duplicate ack.
+      if (client_msg_id !== null && (await alreadyStored(this.db, room_id, author.user_id, client_msg_id))) return;
       const until = standing.muted_until.toISOString();
       throw new ApiError('PERMISSION_DENIED', `You are muted in this room until ${until}`, { room_id, until });
     }

@@ -32,6 +32,8 @@ export interface StepResult {
   readonly stages: Readonly<Record<'ack' | 'first' | 'spread', { p50: number; p99: number }>>;
   /** CPU used during the step, in % of one core, per watched process (and `bench`, this process). */
   readonly cpu: Readonly<Record<string, number>>;
+  /** With typing on: `typing` frames sent (every member, at the step's typing rate) and `user_typing` frames received. */
+  readonly typing?: { readonly sent: number; readonly delivered: number };
 }
 
 interface Member {
@@ -59,6 +61,7 @@ export class BroadcastLoad {
   private gaps = 0;
   private accepted = 0;
   private errors = 0;
+  private typingDelivered = 0;
 
   private watched: BroadcastOptions['watch'];
 
@@ -87,7 +90,8 @@ export class BroadcastLoad {
       ws.on('message', (raw: Buffer) => {
         const frame = JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown> };
         if (frame.type === 'text_message') return this.onText(member, frame.data);
-        if (frame.type === 'message_ack') this.onAck(frame.data);
+        if (frame.type === 'user_typing') this.typingDelivered++;
+        else if (frame.type === 'message_ack') this.onAck(frame.data);
         else if (frame.type === 'error') this.errors++;
         else if (frame.data['action'] === (this.options.gateway ? 'room_joined' : 'welcome')) {
           member.lastSeq = typeof frame.data['last_seq'] === 'number' ? frame.data['last_seq'] : 0;
@@ -120,9 +124,14 @@ export class BroadcastLoad {
     if (at !== undefined) this.acks.push(performance.now() - at);
   }
 
-  /** Sends `rate` messages/s for `seconds`, waits for stragglers, and reports. */
-  async run(rate: number, seconds: number): Promise<StepResult> {
+  /**
+   * Sends `rate` messages/s for `seconds`, waits for stragglers, and reports. With `typingPerSec`,
+   * every member also sends `typing` frames at that rate for the whole step.
+   */
+  async run(rate: number, seconds: number, typingPerSec = 0): Promise<StepResult> {
     this.step++;
+    this.typingDelivered = 0;
+    let typed = 0;
     this.samples = [];
     this.acks = [];
     this.spans.clear();
@@ -143,6 +152,11 @@ export class BroadcastLoad {
         const client_msg_id = `b${this.step}-${sent}`;
         this.sentAt.set(client_msg_id, t);
         sender.ws.send(JSON.stringify({ type: 'text_message', data: { content: JSON.stringify({ s: this.step, t }), room_id: sender.room, client_msg_id } }));
+      }
+      const typingDue = Math.floor(((performance.now() - started) / 1_000) * typingPerSec * this.members.length);
+      for (; typed < typingDue; typed++) {
+        const member = this.members[typed % this.members.length]!;
+        member.ws.send(JSON.stringify({ type: 'typing', data: { room_id: member.room } }));
       }
       await sleep(2);
     }
@@ -179,6 +193,7 @@ export class BroadcastLoad {
       max: sorted.at(-1) ?? NaN,
       stages,
       cpu,
+      ...(typingPerSec > 0 ? { typing: { sent: typed, delivered: this.typingDelivered } } : {}),
     };
   }
 

@@ -22,6 +22,8 @@
  *    (`parley_gateway_live_holes_total` during it). BENCH_SECONDS=0 skips it.
  *    BENCH_GATEWAY_NODE_OPTIONS and BENCH_API_NODE_OPTIONS are passed to that gateway and to the
  *    API as NODE_OPTIONS (profiling).
+ *    After the sustained step, the same load with every member also sending `typing` at
+ *    BENCH_TYPING (1) frames/s (0 skips it): message p50/p99 beside the run without typing.
  * 4. Traced (BENCH_TRACING=0 skips it): the sustained broadcast load again, on a second API and a
  *    gateway with OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT at a local sink that takes every
  *    export), beside step 3's untraced figures.
@@ -53,6 +55,8 @@ const WARMUP_SECONDS = env('BENCH_WARMUP_SECONDS', 2);
 const STORE_RATE = env('BENCH_STORE_RATE', 10_000);
 const STORE_ROOMS = env('BENCH_STORE_ROOMS', 100);
 const STORE_SECONDS = env('BENCH_STORE_SECONDS', 5);
+/** Typing frames per member per second in the gateway's typing step (0 skips it). */
+const TYPING_PER_SEC = env('BENCH_TYPING', 1);
 const P99_CEILING_MS = 50;
 const nodeOptions = (name: string): Record<string, string> => (process.env[name] ? { NODE_OPTIONS: process.env[name] } : {});
 
@@ -89,6 +93,8 @@ interface BroadcastFigures {
   best?: StepResult;
   /** Two api instances (gateway only). */
   twoApis?: StepResult;
+  /** The sustained step again with every member also typing (gateway only). */
+  typing?: StepResult;
   holes?: number;
   holesTwoApis?: number;
 }
@@ -127,6 +133,16 @@ async function broadcast(
     if (hooks.holes && holesBefore !== undefined) {
       figures.holes = (await hooks.holes()) - holesBefore;
       console.log(`${label('')} hole holds during the step: ${figures.holes}`);
+    }
+    if (name === 'gateway' && TYPING_PER_SEC > 0) {
+      // The same load with every member typing too: typing has its own bucket and lane, and must not slow messages.
+      figures.typing = await load.run(RATE, SECONDS, TYPING_PER_SEC);
+      printStep('gw +typing', figures.typing);
+      const t = figures.typing.typing!;
+      console.log(
+        `${label('')} typing: ${t.sent} frames sent (${TYPING_PER_SEC}/s × ${ROOMS * MEMBERS} members), ${t.delivered} user_typing delivered; ` +
+          `messages p50 ${fmt(figures.typing.p50, 2)} / p99 ${fmt(figures.typing.p99, 2)} ms against p50 ${fmt(figures.sustained.p50, 2)} / p99 ${fmt(figures.sustained.p99, 2)} ms without`,
+      );
     }
     await hooks.between?.(load);
     if (ramp.length === 0) return;

@@ -65,6 +65,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     presence,
     catchUp: { history, logger, maxReplay: config.CATCHUP_MAX_MESSAGES, holeGraceMs: config.CATCHUP_HOLE_GRACE_MS },
     roomsPerConnection: config.WS_ROOMS_PER_CONNECTION,
+    roomTypingPerSec: config.WS_TYPING_ROOM_RATE_PER_SEC,
     apiTimeoutMs: config.API_TIMEOUT_MS,
   });
   const stats = new StatsCollector(bus, logger, hub, deps.instanceId, config.STATS_INTERVAL_MS);

@@ -63,6 +63,8 @@ export const GatewayConfigSchema = z.object({
   /** Typing frames' own token bucket per connection (they never spend chat tokens); beyond it they are dropped silently. */
   WS_TYPING_RATE_PER_SEC: envInt({ min: 1, max: 1_000 }).default(2),
   WS_TYPING_BURST: envInt({ min: 1, max: 1_000 }).default(5),
+  /** `user_typing` frames per room per second a member gets at most (burst twice as many): a busy room shows some of its typists. */
+  WS_TYPING_ROOM_RATE_PER_SEC: envInt({ min: 1, max: 100_000 }).default(5),
   /** After a close frame, how long a peer gets to answer before its socket is destroyed. */
   WS_CLOSE_TIMEOUT_MS: envDurationMs({ min: 10 }).default(5_000),
   /** Advertised to clients (the API owns session expiry). */

@@ -162,7 +162,7 @@ describe('typing abuse', () => {
 
 describe('two lanes', () => {
   it('a socket that does not read loses ephemeral frames first (counted), and is closed only for durable backlog', async () => {
-    const lanes = await gateway({ WS_EPHEMERAL_BUFFER_BYTES: '1024', WS_CLOSE_TIMEOUT_MS: '30000' });
+    const lanes = await gateway({ WS_EPHEMERAL_BUFFER_BYTES: '1024', WS_CLOSE_TIMEOUT_MS: '30000', WS_TYPING_ROOM_RATE_PER_SEC: '100000' });
     await stack.rest('/api/rooms/', { room_id: 'lanes', name: 'Lanes' });
     const open = async () => {
       const client = await connect(`${lanes.ws}/ws/chat/lanes/`);

@@ -62,6 +62,17 @@ describe('fanout of ephemeral events', () => {
     ]);
   });
 
+  it('at most 10 typists of one room at once, then 5 a second, reach a member', () => {
+    vi.useFakeTimers();
+    const bob = member(true, 'bob');
+    const fanout = fanoutOf(bob.conn);
+    for (let i = 0; i < 30; i++) fanout('vault', typing(`t${i}`));
+    expect(bob.sent).toHaveLength(10);
+    vi.advanceTimersByTime(1_000);
+    for (let i = 30; i < 60; i++) fanout('vault', typing(`t${i}`));
+    expect(bob.sent).toHaveLength(15);
+  });
+
   it('read receipts are coalesced to one per user per second, and the latest is delivered when the second ends', () => {
     vi.useFakeTimers();
     const ann = member(true, 'ann');

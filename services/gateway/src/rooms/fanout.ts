@@ -2,6 +2,7 @@ import type { Logger } from '@parley/observability';
 import { READ_RECEIPT_INTERVAL_MS, toChatMessage, TYPING, type RoomEvent } from '@parley/protocol';
 import type { GatewayMetrics } from '../health/metrics.js';
 import { Pacer } from '../limits/pacer.js';
+import { TokenBucket } from '../limits/token-bucket.js';
 import type { Connection } from '../ws/connection.js';
 import type { RoomSubscriptions } from './subscriptions.js';
 import { BroadcastFrame } from './broadcast-frame.js';
@@ -23,8 +24,15 @@ export interface Fanout {
  * the others, coalesced to one per user and room per READ_RECEIPT_INTERVAL_MS, the latest winning.
  * Never throws: the subscription loop must survive any event.
  */
-export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, logger: Logger): Fanout {
+/**
+ * `roomTypingPerSec`: at most this many `user_typing` per room per second reach a member (burst:
+ * twice as many). In a room where everyone types, fan-out would otherwise cost each member one
+ * frame per typist every 2 s (100 typists: 50/s, five times a busy room's messages); beyond it a
+ * member sees some of the typists, which is all "several people are typing" needs.
+ */
+export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, logger: Logger, roomTypingPerSec = 5): Fanout {
   const typing = new Pacer(TYPING.interval_ms);
+  const roomTyping = new Map<string, TokenBucket>();
   const receipts = new Coalescer<{ roomId: string; userId: string; seq: number }>(READ_RECEIPT_INTERVAL_MS, (_key, r) =>
     ephemeral(r.roomId, 'read_receipt', r.userId, () => BroadcastFrame.encode('read_receipt', { room_id: r.roomId, user_id: r.userId, seq: r.seq })),
   );
@@ -75,7 +83,9 @@ export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, 
         }
         case 'typing':
           // Paced here too: a user typing on two gateways (two tabs) still reaches each member once per interval.
-          if (!typing.admit(`${roomId} ${event.user_id}`, Date.now())) return void metrics.ephemeralDropped.inc({ type: 'user_typing', reason: 'paced' });
+          if (!typing.admit(`${roomId} ${event.user_id}`, Date.now()) || !roomAdmits(roomId)) {
+            return void metrics.ephemeralDropped.inc({ type: 'user_typing', reason: 'paced' });
+          }
           return ephemeral(roomId, 'user_typing', event.user_id, () =>
             BroadcastFrame.encode('user_typing', { room_id: roomId, user_id: event.user_id }, members.size),
           );
@@ -86,6 +96,19 @@ export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, 
       logger.error({ err, room_id: roomId }, 'fan-out failed for one event');
     }
   };
+  function roomAdmits(roomId: string): boolean {
+    const now = Date.now();
+    let bucket = roomTyping.get(roomId);
+    if (!bucket) {
+      if (roomTyping.size > 10_000) roomTyping.clear();
+      bucket = new TokenBucket(roomTypingPerSec, 2 * roomTypingPerSec, now);
+      roomTyping.set(roomId, bucket);
+    }
+    if (bucket.waitMs(now) > 0) return false;
+    bucket.take();
+    return true;
+  }
+
   return Object.assign(fanout, { close: () => receipts.close() });
 }
 

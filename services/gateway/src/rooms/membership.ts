@@ -27,6 +27,8 @@ export interface RoomMembershipOptions {
   readonly presence: PresenceReporter;
   readonly catchUp: CatchUpOptions;
   readonly roomsPerConnection: number;
+  /** `user_typing` per room per second delivered to a member (WS_TYPING_ROOM_RATE_PER_SEC). */
+  readonly roomTypingPerSec: number;
   readonly apiTimeoutMs: number;
 }
 
@@ -43,7 +45,7 @@ export class RoomMembership {
   constructor(private readonly options: RoomMembershipOptions) {
     const { bus, metrics, logger } = options;
     this.subscriptions = new RoomSubscriptions(bus, (roomId, event) => this.fanout(roomId, event), metrics, logger);
-    this.fanout = createFanout(this.subscriptions, metrics, logger);
+    this.fanout = createFanout(this.subscriptions, metrics, logger, options.roomTypingPerSec);
   }
 
   /**

@@ -46,6 +46,7 @@ const ui = {
   composer: byId<HTMLFormElement>('composer'),
   messageInput: byId<HTMLInputElement>('message-input'),
   online: byId<HTMLUListElement>('online'),
+  typing: byId<HTMLParagraphElement>('typing'),
 };
 
 /** The signed-in state; undefined while signed out. */
@@ -62,7 +63,10 @@ let countdown: ReturnType<typeof setInterval> | undefined;
 
 /** GET (or POST `body` as JSON) a same-origin path; the answer is checked with `schema`. */
 async function api<T>(schema: { parse(value: unknown): T }, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  // Signed in: the session names the caller, so the rooms list carries this user's unread counts.
+  const caller: Record<string, string> = session === undefined ? {} : { 'x-session-id': session.sessionId };
+  const init: RequestInit =
+    body === undefined ? { headers: caller } : { method: 'POST', headers: { ...caller, 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(path, init);
   const json: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
@@ -185,7 +189,9 @@ function renderRooms(): void {
       button.type = 'button';
       button.setAttribute('aria-pressed', String(room.room_id === currentRoom));
       button.append(element('span', 'count', `${room.active_users} online`));
-      button.setAttribute('aria-label', `${room.name}, ${room.active_users} online`);
+      const unread = room.room_id === currentRoom ? 0 : (room.unread ?? 0);
+      if (unread > 0) button.append(element('span', 'unread', unread >= 10_000 ? '9999+' : String(unread)));
+      button.setAttribute('aria-label', `${room.name}, ${room.active_users} online${unread > 0 ? `, ${unread} unread` : ''}`);
       if (room.description !== '') button.title = room.description;
       button.addEventListener('click', () => void enterRoom(room));
       const item = element('li');
@@ -210,6 +216,22 @@ function setDrawer(open: boolean): void {
 function setComposer(enabled: boolean): void {
   ui.messageInput.disabled = !enabled;
   ui.composer.querySelector('button')!.disabled = !enabled;
+}
+
+/** "… is typing" under the messages: each typist until 6 s pass without a repeat (the SDK expires them). */
+function renderTyping(users: readonly string[]): void {
+  const names = users.slice(0, 3).join(', ');
+  ui.typing.textContent = users.length === 0 ? '' : `${names}${users.length > 3 ? ' and others' : ''} ${users.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+/** The room on screen is read up to its last message; at most one mark_read a second (it spends a chat token). */
+let readTimer: ReturnType<typeof setTimeout> | undefined;
+function markRead(room: ParleyRoom): void {
+  if (readTimer !== undefined) return;
+  readTimer = setTimeout(() => {
+    readTimer = undefined;
+    if (room.id === currentRoom && room.state.status === 'joined') room.markRead().catch(() => undefined);
+  }, 1_000);
 }
 
 // ---- rooms and presence ----------------------------------------------------------------------
@@ -242,9 +264,14 @@ async function enterRoom(room: Room): Promise<void> {
   unwatch?.();
   const target = client.room(room.room_id);
   // New messages and every edit, delete and reaction: the room object keeps each message's state.
-  unwatch = target.on('change', (message) => {
-    if (currentRoom === room.room_id) showMessage(target, message);
+  const unwatchChange = target.on('change', (message) => {
+    if (currentRoom !== room.room_id) return;
+    showMessage(target, message);
+    markRead(target);
   });
+  const unwatchTyping = target.on('typing', () => renderTyping(target.typists()));
+  renderTyping(target.typists());
+  unwatch = () => (unwatchChange(), unwatchTyping());
   for (const message of target.messages()) showMessage(target, message);
   ui.online.replaceChildren();
   renderRooms();
@@ -258,6 +285,7 @@ async function enterRoom(room: Room): Promise<void> {
     await client.join(room.room_id, { sinceSeq: page.messages.at(-1)?.seq ?? 0 });
     if (currentRoom !== room.room_id) return;
     setComposer(true);
+    markRead(target);
     ui.messageInput.focus();
     await Promise.all([refreshPresence(), loadRooms()]);
   } catch (error) {
@@ -341,6 +369,10 @@ ui.chat.addEventListener('click', (event) => {
 });
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') setDrawer(false);
+});
+
+ui.messageInput.addEventListener('input', () => {
+  if (currentRoom !== undefined && ui.messageInput.value !== '') session?.client.room(currentRoom).typing();
 });
 
 ui.composer.addEventListener('submit', (event) => {

@@ -111,4 +111,23 @@ describe('moderation of durable events', () => {
       error_code: 'PERMISSION_DENIED',
     });
   });
+
+  it('so does a retry of an edit stored before the mute', async () => {
+    const [owner, lou] = await Promise.all([user('me-owner3'), user('me-lou')]);
+    expect(
+      (await api.app.inject({ method: 'POST', url: '/api/rooms/', headers: owner.headers, payload: { room_id: 'modev3', name: 'Mod edit retry' } })).statusCode,
+    ).toBe(201);
+    const id = (await post(lou, 'modev3', 'typo')).message.message_id;
+    const edit = { type: 'message_edited', room_id: 'modev3', message_id: id, content: 'fixed', client_msg_id: 'lou-edit-1' } as const;
+    expect(await event(lou, edit)).toMatchObject({ duplicate: false, event: { data: { seq: 2 } } });
+    const muted = await api.app.inject({
+      method: 'POST',
+      url: '/api/rooms/modev3/mutes/',
+      headers: owner.headers,
+      payload: { user_id: 'me-lou', duration_seconds: 600 },
+    });
+    expect(muted.statusCode).toBe(200);
+    expect(await event(lou, edit)).toMatchObject({ duplicate: true, event: { data: { seq: 2 } } });
+    expect(await event(lou, { ...edit, client_msg_id: 'lou-edit-2' })).toMatchObject({ error_code: 'PERMISSION_DENIED' });
+  });
 });

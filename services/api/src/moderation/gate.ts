@@ -1,7 +1,7 @@
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import type { MessageAppender, NewEvent, NewMessage } from '../messages/append.js';
-import { alreadyStored, claimSlowModeSlot, standings, type SenderStanding } from './moderation.repository.js';
+import { alreadyStored, claimSlowModeSlot, eventStored, standings, type SenderStanding } from './moderation.repository.js';
 
 interface Pending {
   sender: { room_id: string; user_id: string };
@@ -41,6 +41,7 @@ export class ModerationGate {
     if (!standing) return;
     if (standing.banned) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room', { room_id: event.room_id });
     if (standing.muted_until && event.type !== 'message_deleted') {
+      if (event.client_msg_id !== null && (await eventStored(this.db, event.room_id, event.author.user_id, event.client_msg_id))) return;
       const until = standing.muted_until.toISOString();
       throw new ApiError('PERMISSION_DENIED', `You are muted in this room until ${until}`, { room_id: event.room_id, until });
     }

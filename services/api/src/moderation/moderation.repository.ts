@@ -104,3 +104,15 @@ export async function alreadyStored(db: Db, roomId: string, userId: string, clie
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Whether this user already stored a durable event with this `client_msg_id` in the room (the append's de-duplication key). */
+export async function eventStored(db: Db, roomId: string, userId: string, clientMsgId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('room_events')
+    .select('event_id')
+    .where('room_id', '=', roomId)
+    .where('user_id', '=', userId)
+    .where('client_msg_id', '=', clientMsgId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

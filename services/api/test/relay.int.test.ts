@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromSocket } from '../src/messages/append.js';
 import { createMessagePublishing, type MessagePublishing } from '../src/messages/messages.js';
-import { chunks } from '../src/messages/relay.js';
+import { chunks, PublishRelay, type Relayed } from '../src/messages/relay.js';
 import { createDb } from '../src/db/db.js';
 import { insertSession } from '../src/sessions/sessions.repository.js';
 import { migratedDatabase, type MigratedDatabase } from './db.js';
@@ -174,5 +174,16 @@ describe('chunks', () => {
     expect(new Set(parts).size).toBe(parts.length);
     expect(parts.map((p) => p.slice(p.indexOf(':') + 1)).join('')).toBe(json);
     expect(chunks('{"a":1}')).toEqual(['={"a":1}']);
+  });
+
+  it('joins a payload from its first chunk on, dropping what a lost connection left half-joined', () => {
+    const published: Relayed[] = [];
+    const relay = new PublishRelay({ databaseUrl: t.url, logger, publish: (r) => void published.push(r) });
+    const heard = (p: string) => (relay as unknown as { heard(p: string): void; setLeader(l: boolean): void }).heard(p);
+    (relay as unknown as { setLeader(l: boolean): void }).setLeader(true);
+    const relayed: Relayed = { room_id: 'r', event: { content: 'x'.repeat(6_000) } };
+    heard(chunks(JSON.stringify({ room_id: 'r', event: { content: 'y'.repeat(6_000) } }), 5)[0]!);
+    for (const p of chunks(JSON.stringify(relayed), 6)) heard(p);
+    expect(published).toEqual([relayed]);
   });
 });

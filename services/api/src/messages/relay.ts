@@ -198,6 +198,8 @@ export class PublishRelay implements Worker {
       } else if (!this.leader) this.kept = [];
       return;
     }
+    // A payload's first chunk starts afresh: what a lost connection left half-joined is dropped, not glued on.
+    if ((kind === PART || kind === LAST) && payload.slice(payload.indexOf('/') + 1, payload.indexOf(SEP)) === '0') this.partial = '';
     if (kind === PART) {
       this.partial += chunkText(payload);
       return;

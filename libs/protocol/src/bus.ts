@@ -53,6 +53,12 @@ export const RoomEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('read'), room_id: RoomIdSchema, user_id: UserIdSchema, seq: z.int().nonnegative(), at: TimestampMsSchema }),
   /** Published by the gateway of a typing member (at most one per user and room per TYPING.interval_ms). */
   z.object({ kind: z.literal('typing'), room_id: RoomIdSchema, user_id: UserIdSchema, at: TimestampMsSchema }),
+  /**
+   * Published by the API about once a second for each room with recent appends: the highest `seq`
+   * it has published there. A gateway whose members are behind it lost a publish (the bus hop is
+   * at-most-once) and reads the rest from history. Never a frame to clients.
+   */
+  z.object({ kind: z.literal('head'), room_id: RoomIdSchema, seq: z.int().nonnegative() }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEventSchema>;
 

@@ -59,7 +59,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = shell.app.withTypeProvider<ZodTypeProvider>();
 
   const defaults = ApiConfigSchema.shape;
-  const { appender: unmoderated, relay } = createMessagePublishing(
+  const {
+    appender: unmoderated,
+    relay,
+    heads,
+  } = createMessagePublishing(
     db,
     bus,
     metrics,
@@ -68,6 +72,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       maxReactions: config.MESSAGE_MAX_REACTIONS ?? defaults.MESSAGE_MAX_REACTIONS.parse(undefined),
     },
     deps.publishRelayUrl === undefined ? undefined : { databaseUrl: deps.publishRelayUrl, logger },
+    config.ROOM_HEADS_INTERVAL_MS ?? 0,
   );
   // Moderation (mutes, bans, slow mode) judges every message before it is appended.
   const appender = moderated(unmoderated, new ModerationGate(db));
@@ -165,6 +170,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await relay?.drained();
     },
   });
+  if (heads) shell.run(heads);
   const { webhooks } = deps;
   if (webhooks) {
     // Beside the chat path: chat serves whether or not JetStream is there; webhooks catch up once it is.

@@ -73,6 +73,13 @@ export const ApiConfigSchema = z.object({
    */
   PUBLISH_RELAY: envBool().default(true),
   /**
+   * How often the api sends each active room's head `seq` (rooms with appends in the last 3
+   * intervals) on the room's subject: a gateway that missed a publish at a quiet room's tail reads
+   * it from history within about this long. 0: no heads (a lost tail publish then waits for the
+   * room's next message or a rejoin).
+   */
+  ROOM_HEADS_INTERVAL_MS: envDurationMs({ min: 0, max: 60_000 }).default(1_000),
+  /**
    * Read receipts are sent only in rooms with at most this many users online (presence counts,
    * re-read every 5 s): in a larger room they are noise, and N readers would cost N² frames.
    */

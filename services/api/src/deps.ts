@@ -23,7 +23,13 @@ export interface ApiDeps {
     Partial<
       Pick<
         ApiConfig,
-        'GUEST_ROOM_CREATION' | 'WS_ALLOWED_ORIGINS' | 'CORS_ORIGINS' | 'MESSAGE_EDIT_WINDOW_MS' | 'MESSAGE_MAX_REACTIONS' | 'READ_RECEIPTS_MAX_MEMBERS'
+        | 'GUEST_ROOM_CREATION'
+        | 'WS_ALLOWED_ORIGINS'
+        | 'CORS_ORIGINS'
+        | 'MESSAGE_EDIT_WINDOW_MS'
+        | 'MESSAGE_MAX_REACTIONS'
+        | 'READ_RECEIPTS_MAX_MEMBERS'
+        | 'ROOM_HEADS_INTERVAL_MS'
       >
     >;
   /** Relays, fans out and delivers webhook events (JetStream); absent (embedded mode, WEBHOOKS_ENABLED=false): no webhooks. */

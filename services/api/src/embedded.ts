@@ -23,7 +23,8 @@ export async function startEmbeddedApi(ctx: ServiceContext, env: Env, dataDir: s
     logger: ctx.logger,
     metrics: ctx.metrics,
     verifier: verifierFromSettings(config),
-    config,
+    // The host's in-memory bus delivers every publish: no tail to lose, no heads to send.
+    config: { ...config, ROOM_HEADS_INTERVAL_MS: 0 },
     instanceId: ctx.instanceId,
     version: VERSION,
   });

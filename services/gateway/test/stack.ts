@@ -79,10 +79,12 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   verifier?: TokenVerifier;
   captureLogs?: boolean;
+  /** Wraps the gateway's bus (a test hook: e.g. dropping one publish on purpose). */
+  wrapBus?: (bus: Bus) => Bus;
 }
 
 /** A gateway built with buildApp on real NATS, listening on port 0, talking to the stack's API. */
-export async function startGateway(stack: ApiStack, { env = {}, verifier, captureLogs = false }: GatewayOptions = {}): Promise<TestGateway> {
+export async function startGateway(stack: ApiStack, { env = {}, verifier, captureLogs = false, wrapBus }: GatewayOptions = {}): Promise<TestGateway> {
   let logText = '';
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -100,7 +102,7 @@ export async function startGateway(stack: ApiStack, { env = {}, verifier, captur
   const bus = createNatsBus(nc, { logger, subjectPrefix: stack.prefix });
   const instanceId = uniqueId('gw');
   const app = await buildApp({
-    bus,
+    bus: wrapBus ? wrapBus(bus) : bus,
     logger,
     metrics: createMetrics({ service: 'gateway', instanceId, collectDefault: false }),
     redis,
@@ -174,6 +176,22 @@ export class GatewayTestbed {
     this.clients.push(client);
     return client;
   }
+}
+
+/**
+ * `bus` whose subscriptions never see the events `drop` picks: a publish lost on the at-most-once
+ * hop to this gateway, on purpose.
+ */
+export function droppingBus(bus: Bus, drop: (payload: unknown) => boolean): Bus {
+  const subscribe: Bus['subscribe'] = (topic, handler, options) =>
+    bus.subscribe(topic, (payload, context) => (drop(payload) ? undefined : handler(payload, context)), options);
+  return new Proxy(bus, {
+    get(target, key) {
+      if (key === 'subscribe') return subscribe;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** The connection still works: a heartbeat is answered. */

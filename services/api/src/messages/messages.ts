@@ -4,6 +4,7 @@ import { RoomEventSchema } from '@parley/protocol';
 import type { Db } from '../db/db.js';
 import { MessageAppender, type EventLimits, type StoredEntry } from './append.js';
 import { messageMetrics } from './messages.metrics.js';
+import { RoomHeads } from './heads.js';
 import { notifyInCommit, PublishRelay } from './relay.js';
 
 /** At most this long an append waits for its instance's relay to listen (it has no connection yet). */
@@ -13,9 +14,12 @@ export interface MessagePublishing {
   readonly appender: MessageAppender;
   /** The commit-order relay when publishing goes through it (a worker of the service). */
   readonly relay?: PublishRelay;
+  /** The room heads sender (a worker of the service) when `headsIntervalMs` > 0. */
+  readonly heads?: RoomHeads;
 }
 
 const roomOf = (entry: StoredEntry) => (entry.kind === 'message' ? entry.message.room_id : entry.event.data.room_id);
+const seqOf = (entry: StoredEntry) => (entry.kind === 'message' ? entry.message.seq : entry.event.data.seq);
 
 /**
  * The one way a message or a durable event (edit, delete, reaction) enters a room's log:
@@ -27,6 +31,10 @@ const roomOf = (entry: StoredEntry) => (entry.kind === 'message' ? entry.message
  * one instance publishes every instance's commits, in commit order, so a room's entries reach NATS
  * in seq order with any number of api instances. Without it (embedded mode, one instance by
  * construction; tests of one instance), each batch is published by the instance that committed it.
+ *
+ * With `headsIntervalMs` > 0, whoever publishes a room's entries also sends its head every that
+ * many ms while the room is active (heads.ts), so a publish lost at a quiet room's tail still reaches
+ * the gateways from history within about one interval.
  */
 export function createMessagePublishing(
   db: Db,
@@ -34,13 +42,20 @@ export function createMessagePublishing(
   metrics: Metrics,
   limits?: EventLimits,
   relay?: { readonly databaseUrl: string; readonly logger: Logger },
+  headsIntervalMs = 0,
 ): MessagePublishing {
   const m = messageMetrics(metrics);
   const counted = (entry: StoredEntry) => {
     if (entry.kind === 'message') m.stored.inc();
     else m.events.inc({ type: entry.event.type });
   };
-  const publish = (roomId: string, entry: unknown) => bus.publish(subjects.chatRoom(roomId), RoomEventSchema.parse(entry));
+  const heads =
+    headsIntervalMs > 0 ? new RoomHeads(headsIntervalMs, (room_id, seq) => bus.publish(subjects.chatRoom(room_id), { kind: 'head', room_id, seq })) : undefined;
+  const publish = (roomId: string, entry: unknown) => {
+    const event = RoomEventSchema.parse(entry) as StoredEntry;
+    bus.publish(subjects.chatRoom(roomId), event);
+    heads?.published(roomId, seqOf(event));
+  };
   const onBatch = (size: number, seconds: number) => {
     m.batchSize.observe(size);
     m.commitSeconds.observe(seconds);
@@ -50,7 +65,7 @@ export function createMessagePublishing(
       counted(entry);
       publish(roomOf(entry), entry);
     };
-    return { appender: new MessageAppender(db, { limits, onStored, onBatch }) };
+    return { appender: new MessageAppender(db, { limits, onStored, onBatch }), heads };
   }
   const publishRelay = new PublishRelay({
     ...relay,
@@ -70,7 +85,7 @@ export function createMessagePublishing(
     onStored: counted,
     onBatch,
   });
-  return { appender, relay: publishRelay };
+  return { appender, relay: publishRelay, heads };
 }
 
 /** The appender alone, publishing its own commits (one instance: tests, tools). */

@@ -22,6 +22,8 @@ export interface Fanout {
  * `user_joined`/`user_left` (from presence) as a `system_message`; `typing` as `user_typing` to
  * the others, at most one per user and room per TYPING.interval_ms; `read` as `read_receipt` to
  * the others, coalesced to one per user and room per READ_RECEIPT_INTERVAL_MS, the latest winning.
+ * A `head` (the api's periodic "this room's log reaches `seq`") reaches no client: it only starts
+ * a catch-up in the streams that are behind it.
  * Never throws: the subscription loop must survive any event.
  */
 /**
@@ -91,6 +93,10 @@ export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, 
           );
         case 'read':
           return receipts.offer(`${roomId} ${event.user_id}`, { roomId, userId: event.user_id, seq: event.seq });
+        case 'head':
+          // Not a frame: a member behind the room's head lost a publish and catches up from history.
+          for (const conn of members) conn.rooms?.get(roomId)?.head(event.seq);
+          return;
       }
     } catch (err) {
       logger.error({ err, room_id: roomId }, 'fan-out failed for one event');

@@ -100,6 +100,37 @@ describe('RoomStream', () => {
     expect(paths).toEqual(['replay', 'replay', 'replay', 'live', 'live']);
   });
 
+  it('reads a lost tail from history when a room head is ahead, and ignores heads it has reached', async () => {
+    const history = fakeHistory(() => 4);
+    const { s, seqs, paths } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 30 });
+    stream.start(2);
+    stream.head(2);
+    await settle();
+    expect(history.calls).toEqual([]);
+    stream.head(4); // 3 and 4 were lost on the bus, nothing live follows them
+    await settle();
+    expect(seqs).toEqual([3, 4]);
+    expect(paths).toEqual(['replay', 'replay']);
+    stream.head(4);
+    stream.offer(4, frame(4));
+    await settle();
+    expect(seqs).toEqual([3, 4]);
+    expect(history.calls).toEqual([2]);
+  });
+
+  it('a head that arrives during a hole grace is still filled once the grace ends', async () => {
+    const history = fakeHistory(() => 6);
+    const { s, seqs } = sink();
+    const stream = new RoomStream('r', s, { history: history.source, logger: silent, maxReplay: 1_000, holeGraceMs: 30 });
+    stream.start(1);
+    stream.offer(3, frame(3)); // holds 3, waits for 2
+    stream.head(6);
+    stream.offer(2, frame(2)); // the late one arrives: the hole closes, 4..6 are still missing
+    await settle();
+    expect(seqs).toEqual([2, 3, 4, 5, 6]);
+  });
+
   it('waits a moment for a message published out of order before reading history', async () => {
     const history = fakeHistory(() => 4);
     const { s, seqs, paths } = sink();

@@ -77,6 +77,22 @@ export class RoomStream {
   }
 
   /**
+   * The room's log reaches `seq` (the api's periodic room head): anything above what was delivered
+   * was lost on the bus hop — at the tail of a quiet room nothing else would reveal it — and is
+   * read from history. Published after the entries it covers, on their subject, so no grace: an
+   * entry still on its way would have arrived first.
+   */
+  head(seq: number): void {
+    if (this.generation < 0) return;
+    if (this.lastSeq < 0 || this.catchingUp) {
+      // Joining or already catching up: the running fill (or `start`) reads up to the target.
+      this.target = Math.max(this.target, seq);
+      return;
+    }
+    if (seq > this.lastSeq) this.catchUp(seq);
+  }
+
+  /**
    * Starts (or restarts, for a `join_room` with `since_seq` on a joined room) delivery: the room's
    * last seq is `roomLastSeq`; with `sinceSeq` below it, the messages after `sinceSeq` are replayed
    * from history first.
@@ -131,8 +147,9 @@ export class RoomStream {
       await new Promise((resolve) => setTimeout(resolve, graceMs));
       if (!current()) return;
       const hole = this.release();
-      if (hole === undefined) return;
-      this.target = Math.max(this.target, hole - 1);
+      // Filled in the meantime — unless a head (or overflowing held frames) raised the target.
+      if (hole !== undefined) this.target = Math.max(this.target, hole - 1);
+      else if (this.target <= this.lastSeq) return;
     }
     for (;;) {
       try {

@@ -88,6 +88,9 @@ export async function startApi({
       SESSION_TTL_MS: 3_600_000,
       AUTH_REQUIRED: verifier !== undefined,
       PRESENCE_TIMEOUT_MS: 100,
+      // No room heads: a tap on a room's subject hears what the test did, nothing periodic
+      // (heads: test/relay.int.test.ts, and end to end in the gateway's test/heads.int.test.ts).
+      ROOM_HEADS_INTERVAL_MS: 0,
       ...config,
     },
     instanceId: uniqueId('api'),

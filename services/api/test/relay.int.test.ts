@@ -45,7 +45,7 @@ interface Instance {
 }
 
 /** One api instance's publishing path, relay on: its own database pool and NATS connection, as a process has. */
-async function instance(): Promise<Instance> {
+async function instance(headsIntervalMs = 0): Promise<Instance> {
   const own = await connectNats({ servers: serviceUrl('nats'), name: 'relay-test-instance' });
   const db = createDb({ url: t.url, poolMax: 4 });
   const publishing = createMessagePublishing(
@@ -54,8 +54,10 @@ async function instance(): Promise<Instance> {
     createMetrics({ service: 'api', instanceId: uniqueId('relay'), collectDefault: false }),
     undefined,
     { databaseUrl: t.url, logger },
+    headsIntervalMs,
   );
   publishing.relay!.start();
+  publishing.heads?.start();
   const r: Instance = { publishing, stopped: false, close: () => Promise.all([own.drain(), db.destroy()]).then(() => undefined) };
   running.push(r);
   return r;
@@ -63,6 +65,7 @@ async function instance(): Promise<Instance> {
 
 async function stop(r: Instance) {
   r.stopped = true;
+  r.publishing.heads?.stop();
   await r.publishing.appender.idle();
   await r.publishing.relay!.drained();
 }
@@ -162,6 +165,31 @@ async function terminateLeader(): Promise<void> {
     WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(t.db);
   expect(rows).toEqual([{ done: true }]);
 }
+
+describe('room heads', () => {
+  it('the relay leader alone sends a room’s head after its entries, three intervals after the last append, then stops', async () => {
+    const a = await instance(100);
+    await relayReady(a);
+    const b = await instance(100);
+    const roomId = (await listen()).roomId;
+    const heard: RoomEvent[] = [];
+    const tap = bus.subscribe(subjects.chatRoom(roomId), (e: RoomEvent) => void heard.push(e));
+    await tap.ready;
+    for (let i = 0; i < 3; i++) await append(b, roomId); // committed by b, published by the leader a
+    await expect.poll(() => heard.filter((e) => e.kind === 'head' && e.seq === 3).length, { timeout: 5_000 }).toBe(3);
+    await new Promise((r) => setTimeout(r, 500));
+    tap.unsubscribe();
+    const heads = heard.filter((e) => e.kind === 'head');
+    // b published nothing, so it has no heads to send: three from a, no more, none ahead of its entries.
+    expect(heads.filter((e) => e.seq === 3)).toHaveLength(3);
+    expect(heads.at(-1)).toEqual({ kind: 'head', room_id: roomId, seq: 3 });
+    let published = 0;
+    for (const e of heard) {
+      if (e.kind === 'message') published = e.message.seq;
+      if (e.kind === 'head') expect(e.seq).toBeLessThanOrEqual(published);
+    }
+  });
+});
 
 describe('chunks', () => {
   it('cuts a payload over the NOTIFY limit into parts of at most 7,800 UTF-8 bytes, never inside a surrogate pair, that join back', () => {

@@ -52,6 +52,11 @@ async function loseTheTail(bed: GatewayTestbed, other: TestGateway, lossy: TestG
   return { sender, member, sentAt };
 }
 
+async function headCatchUps(gateway: TestGateway): Promise<number> {
+  const text = await (await fetch(`${gateway.http}/metrics`)).text();
+  return Number(/^parley_gateway_head_catchups_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
 describe('room heads', () => {
   let other: TestGateway;
   let lossy: { gateway: TestGateway; dropped: number[] };
@@ -73,6 +78,9 @@ describe('room heads', () => {
     expect(texts(member, 'quiet-tail').map((f) => f.data['seq'])).toEqual([1, 2]);
     for (const frame of member.frames) expect(ServerMessageSchema.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
     expect(member.frames.some((f) => f.type === 'head' || JSON.stringify(f).includes('"head"'))).toBe(false);
+    // One head found the member behind; the repeats found it caught up.
+    expect(await headCatchUps(lossy.gateway)).toBe(1);
+    expect(await headCatchUps(other)).toBe(0);
   });
 });
 

@@ -31,6 +31,8 @@ export interface GatewayMetrics {
   readonly liveHoles: Counter;
   /** Room messages heard after a higher seq of the same room (published out of commit order). */
   readonly lateMessages: Counter;
+  /** Room heads that found local members behind: a publish lost on the bus, filled from history. */
+  readonly headCatchUps: Counter;
   /**
    * Ephemeral frames not delivered, by `type` (typing, user_typing, read_receipt, user_joined,
    * user_left) and `reason`: `backpressure` (the socket's send buffer is past the ephemeral lane's
@@ -97,6 +99,11 @@ export function createGatewayMetrics(metrics: Metrics, deliveries: () => { live:
     lateMessages: new Counter({
       name: 'parley_gateway_late_messages_total',
       help: 'Room messages heard after a higher seq of the same room: published out of commit order (once per event per gateway)',
+      registers,
+    }),
+    headCatchUps: new Counter({
+      name: 'parley_gateway_head_catchups_total',
+      help: 'Room heads that found local members behind (a publish lost on the bus, read from history; once per head per gateway)',
       registers,
     }),
     ephemeralDropped: new Counter({

@@ -95,7 +95,7 @@ export function createFanout(rooms: RoomSubscriptions, metrics: GatewayMetrics, 
           return receipts.offer(`${roomId} ${event.user_id}`, { roomId, userId: event.user_id, seq: event.seq });
         case 'head':
           // Not a frame: a member behind the room's head lost a publish and catches up from history.
-          for (const conn of members) conn.rooms?.get(roomId)?.head(event.seq);
+          if ([...members].filter((conn) => conn.rooms?.get(roomId)?.head(event.seq)).length > 0) metrics.headCatchUps.inc();
           return;
       }
     } catch (err) {

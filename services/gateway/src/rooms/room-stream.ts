@@ -80,16 +80,17 @@ export class RoomStream {
    * The room's log reaches `seq` (the api's periodic room head): anything above what was delivered
    * was lost on the bus hop — at the tail of a quiet room nothing else would reveal it — and is
    * read from history. Published after the entries it covers, on their subject, so no grace: an
-   * entry still on its way would have arrived first.
+   * entry still on its way would have arrived first. True when this stream was behind it.
    */
-  head(seq: number): void {
-    if (this.generation < 0) return;
+  head(seq: number): boolean {
+    if (this.generation < 0 || seq <= Math.max(this.lastSeq, this.target)) return false;
     if (this.lastSeq < 0 || this.catchingUp) {
       // Joining or already catching up: the running fill (or `start`) reads up to the target.
-      this.target = Math.max(this.target, seq);
-      return;
+      this.target = seq;
+      return true;
     }
-    if (seq > this.lastSeq) this.catchUp(seq);
+    this.catchUp(seq);
+    return true;
   }
 
   /**

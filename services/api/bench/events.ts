@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a benchmark prints its numbers */
 /**
  * What durable events cost the append path, against the Postgres of DATABASE_URL's server (a
  * scratch database of its own): one appender, everything queued at once, as group commit sees a

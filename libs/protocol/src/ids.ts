@@ -38,6 +38,19 @@ export const UserIdSchema = z
   .refine((s) => !hasLoneSurrogate(s), { error: 'User id must be well-formed Unicode' });
 export type UserId = z.infer<typeof UserIdSchema>;
 
+/** The user ids the server API writes as (`system`, `bot:<name>`); no person may hold one. */
+export function isServerAuthorId(userId: string): boolean {
+  return userId === 'system' || userId.startsWith('bot:');
+}
+
+/**
+ * A person's user id (a JWT `sub`, a session's user): a {@link UserIdSchema} that is not a server
+ * author's, so no token or session can write, edit or delete as the system or a bot.
+ */
+export const PersonIdSchema = UserIdSchema.refine((s) => !isServerAuthorId(s), {
+  error: "User id 'system' and ids starting with 'bot:' are reserved for the server API's authors",
+});
+
 /**
  * A client-chosen idempotency key for a `text_message`: 1–64 chars of `[A-Za-z0-9_-]`
  * (a UUID, a nanoid or a counter all fit). Resending with the same key never stores twice.

@@ -6,6 +6,8 @@ export {
   CategorySchema,
   SessionIdSchema,
   UserIdSchema,
+  PersonIdSchema,
+  isServerAuthorId,
   ClientMsgIdSchema,
   MessageIdSchema,
   SeqSchema,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-import { IsoDateTimeSchema, SessionIdSchema, UserIdSchema } from './ids.js';
+import { IsoDateTimeSchema, PersonIdSchema, SessionIdSchema, UserIdSchema } from './ids.js';
 
 /**
  * REST shapes of `/api/sessions/`: create (`POST /api/sessions/`) and read
@@ -44,7 +44,7 @@ export type Preferences = z.infer<typeof PreferencesSchema>;
 
 /** Body of `POST /api/sessions/`: the user the session is for, and optional preferences. */
 export const CreateSessionRequestSchema = z.object({
-  user_id: UserIdSchema,
+  user_id: PersonIdSchema,
   preferences: PreferencesSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;

@@ -35,6 +35,23 @@ describe('AUTH_REQUIRED=true', () => {
     expect([someoneElse.statusCode, someoneElse.json().error_code]).toEqual([403, 'PERMISSION_DENIED']);
   });
 
+  it('takes no token or session for the server API’s authors (system, bot:<name>): they write only with a key', async () => {
+    for (const reserved of ['system', 'bot:billing']) {
+      const asToken = await create('alice', await bearer(reserved));
+      expect([asToken.statusCode, asToken.json().error_code], reserved).toEqual([401, 'AUTHENTICATION_ERROR']);
+      const asBody = await create(reserved, await bearer(reserved));
+      expect(asBody.statusCode, reserved).toBe(401);
+    }
+    const open = await startApi({ databaseUrl: t.url });
+    try {
+      const asBody = await open.app.inject({ method: 'POST', url: '/api/sessions/', payload: { user_id: 'system' } });
+      expect([asBody.statusCode, asBody.json().error_code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect((await open.app.inject({ method: 'POST', url: '/api/sessions/', payload: { user_id: 'systems' } })).statusCode).toBe(201);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('shows and closes a session only for its own user', async () => {
     const { session_id } = (await create('bob', await bearer('bob'))).json();
     expect((await api.app.inject({ url: `/api/sessions/${session_id}/`, headers: await bearer('bob') })).statusCode).toBe(200);

@@ -47,7 +47,19 @@ describe('authentication', () => {
     const expired = await signToken(SECRET, { sub: 'late' }, { expiresIn: -3_600 });
     const otherKey = await signToken('another-secret-that-is-also-32-bytes-long', { sub: 'mallory' }, { expiresIn: 600 });
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","exp":9999999999}').toString('base64url')}.`;
-    for (const query of ['', '?token=', `?token=${expired}`, `?token=${otherKey}`, `?token=${unsigned}`, '?token=garbage']) {
+    // The server API's authors: no token may make a socket speak as the system or a bot.
+    const system = await signToken(SECRET, { sub: 'system' }, { expiresIn: 600 });
+    const bot = await signToken(SECRET, { sub: 'bot:billing' }, { expiresIn: 600 });
+    for (const query of [
+      '',
+      '?token=',
+      `?token=${expired}`,
+      `?token=${otherKey}`,
+      `?token=${unsigned}`,
+      '?token=garbage',
+      `?token=${system}`,
+      `?token=${bot}`,
+    ]) {
       await expectAuthFailure(await attempt(`${secured.ws}/ws/chat/${query}`));
     }
   });

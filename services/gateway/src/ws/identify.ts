@@ -4,7 +4,7 @@ import {
   errorData,
   isApiKeyShaped,
   SessionIdSchema,
-  UserIdSchema,
+  PersonIdSchema,
   type CloseCodeInfo,
   type ErrorData,
   type ResolveSessionRequest,
@@ -56,7 +56,7 @@ export async function identify(params: HandshakeParams, ctx: GatewayContext): Pr
     if (!verified.ok) {
       return verified.reason === 'keys_unavailable' ? unavailable('Token verification') : denied(`Invalid token: ${verified.message}`);
     }
-    if (!UserIdSchema.safeParse(verified.claims.sub).success) return denied('Invalid token: "sub" is not a valid user id');
+    if (!PersonIdSchema.safeParse(verified.claims.sub).success) return denied('Invalid token: "sub" is not a valid user id (or is reserved)');
     userId = verified.claims.sub;
     tokenExpiresAt = verified.claims.exp * 1_000;
   } else if (ctx.config.AUTH_REQUIRED) {

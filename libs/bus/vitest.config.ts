@@ -9,6 +9,7 @@ export default defineProjectConfig({
       why: 'the bus contract on a NATS server (test/bus.memory.test.ts runs it on the memory bus everywhere)',
     },
     { files: 'test/nats.reconnect.int.test.ts', needs: ['nats'], why: 'a NATS outage: a proxy in front of the server cuts and refuses connections' },
+    { files: 'test/stream-sweep.nats.int.test.ts', needs: ['nats'], why: 'JetStream streams on a NATS server, created and swept' },
     { files: 'test/trace.nats.int.test.ts', needs: ['nats'], why: 'trace context carried in NATS message headers' },
   ],
 });

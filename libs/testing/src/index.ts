@@ -5,3 +5,4 @@ export { freePort, spawnScript, startServiceProcess, type ServiceKind, type Serv
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { TestSocket, isError, isType, texts, type ClientOptions, type Frame } from './socket.js';
 export { planBackends, resolveServices, startBackends, type BackendPlan, type ResolvedService, type ServiceSource } from './resolve.js';
+export { sweepTestStreams, TEST_STREAM, STALE_AFTER_MS } from './stream-sweep.js';

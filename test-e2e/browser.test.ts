@@ -7,7 +7,7 @@
  * the suite is skipped with a message, unless CI is set: then it fails.
  */
 import { signToken } from '@parley/auth';
-import { subprotocolsFor } from '@parley/protocol';
+import { ReadAckSchema, subprotocolsFor, TYPING, type ReadAckData } from '@parley/protocol';
 import { createTestDatabase, freePort, type TestDatabase } from '@parley/testing';
 import { startStack, type Stack } from '@parley/tools/stack';
 import { isolatedEnv, JWT_SECRET } from './support/stack.js';
@@ -38,6 +38,8 @@ describe.skipIf(suite.skip)(suite.title, () => {
   const pageProblems: string[] = [];
   let alice: Page;
   let bob: Page;
+  /** Every `read_ack` each page's sockets received: what the server stored when the page marked a room read. */
+  const readAcks = new Map<Page, ReadAckData[]>();
 
   beforeAll(async () => {
     db = await createTestDatabase('parley_e2e_browser');
@@ -78,6 +80,14 @@ describe.skipIf(suite.skip)(suite.title, () => {
     contexts.push(context);
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
+    const acks: ReadAckData[] = [];
+    readAcks.set(page, acks);
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const ack = typeof payload === 'string' ? ReadAckSchema.safeParse(JSON.parse(payload)) : undefined;
+        if (ack?.success) acks.push(ack.data.data);
+      }),
+    );
     page.on('pageerror', (error) => pageProblems.push(`${user}: page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') pageProblems.push(`${user}: console: ${message.text()} (${message.location().url})`);
@@ -176,10 +186,57 @@ describe.skipIf(suite.skip)(suite.title, () => {
     await log(alice).locator('.message.deleted').waitFor();
   });
 
+  it('shows "… is typing" on the other page while someone types, until it expires or their message arrives', async () => {
+    const typing = bob.locator('#typing');
+    // Alice last typed (and sent) in the test before: the SDK sends one typing frame per
+    // TYPING.repeat_ms, and the gateway passes one per TYPING.interval_ms, so let that window pass.
+    await alice.waitForTimeout(TYPING.repeat_ms);
+    // One keystroke's worth (fill is one input event), then nothing: no repeat keeps it alive.
+    await alice.getByLabel('Message').fill('Running late');
+    await typing.getByText('alice is typing…', { exact: true }).waitFor();
+    await expect.poll(() => typing.textContent(), { timeout: TYPING.expire_ms + 5_000 }).toBe('');
+    expect(await log(bob).getByText('Running late').count()).toBe(0);
+
+    // Typing again shows it again; the message itself ends it at once, not the expiry.
+    await alice.getByLabel('Message').fill('Running late, start without me');
+    await typing.getByText('alice is typing…', { exact: true }).waitFor();
+    await alice.getByRole('button', { name: 'Send' }).click();
+    await log(bob).getByText('Running late, start without me', { exact: true }).waitFor();
+    expect(await typing.textContent()).toBe('');
+    // Nobody is told about their own typing.
+    expect(await alice.locator('#typing').textContent()).toBe('');
+  });
+
+  it('badges a room not on screen with its unread count, and clears it once the room is opened', async () => {
+    const lines = ['Lunch?', 'Noodles at 12', 'Or pizza'];
+    await enter(alice, 'Random');
+    for (const line of lines) {
+      await say(alice, line);
+      await log(alice).locator('.message.own').getByText(line, { exact: true }).waitFor();
+    }
+    // Alice coming back to General refreshes bob's rooms list (as any join or leave in his room does).
+    await enter(alice, 'General Discussion');
+    const random = bob.locator('#rooms .room', { hasText: 'Random' });
+    await bob.getByRole('button', { name: /^Random, \d+ online, 3 unread$/ }).waitFor();
+    expect(await random.locator('.unread').textContent()).toBe('3');
+
+    await enter(bob, 'Random');
+    for (const line of lines) await log(bob).getByText(line, { exact: true }).waitFor();
+    expect(await random.locator('.unread').count()).toBe(0);
+    // Marked read on the server, not only hidden: the page's mark_read is stored with nothing left
+    // unread, and the rooms list the server sends once bob is back in General has no badge.
+    await expect.poll(() => readAcks.get(bob)!.some((ack) => ack.room_id === 'random' && ack.unread === 0)).toBe(true);
+    await enter(bob, 'General Discussion');
+    await bob.getByRole('button', { name: /^Random, \d+ online$/ }).waitFor();
+    expect(await random.locator('.unread').count()).toBe(0);
+  });
+
   it('tells the others when someone leaves, and drops them from the online list', async () => {
+    // bob left General once already, to read Random: this is his second time.
+    const leftBefore = await log(alice).getByText('bob left', { exact: true }).count();
     await bob.getByRole('button', { name: 'Sign out' }).click();
     await bob.getByLabel('Your name').waitFor();
-    await log(alice).getByText('bob left', { exact: true }).waitFor();
+    await expect.poll(() => log(alice).getByText('bob left', { exact: true }).count()).toBe(leftBefore + 1);
     await online(alice).getByText('bob', { exact: true }).waitFor({ state: 'detached' });
     expect(pageProblems).toEqual([]);
   });

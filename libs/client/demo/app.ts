@@ -224,13 +224,18 @@ function renderTyping(users: readonly string[]): void {
   ui.typing.textContent = users.length === 0 ? '' : `${names}${users.length > 3 ? ' and others' : ''} ${users.length === 1 ? 'is' : 'are'} typing…`;
 }
 
-/** The room on screen is read up to its last message; at most one mark_read a second (it spends a chat token). */
+/**
+ * The room on screen is read up to its last message; at most one mark_read a second (it spends a
+ * chat token). The timer marks whichever room is on screen when it fires: one still pending for
+ * the room just left must not swallow the new room's mark.
+ */
 let readTimer: ReturnType<typeof setTimeout> | undefined;
-function markRead(room: ParleyRoom): void {
+function markRead(): void {
   if (readTimer !== undefined) return;
   readTimer = setTimeout(() => {
     readTimer = undefined;
-    if (room.id === currentRoom && room.state.status === 'joined') room.markRead().catch(() => undefined);
+    const room = currentRoom === undefined ? undefined : session?.client.room(currentRoom);
+    if (room?.state.status === 'joined') room.markRead().catch(() => undefined);
   }, 1_000);
 }
 
@@ -267,7 +272,7 @@ async function enterRoom(room: Room): Promise<void> {
   const unwatchChange = target.on('change', (message) => {
     if (currentRoom !== room.room_id) return;
     showMessage(target, message);
-    markRead(target);
+    markRead();
   });
   const unwatchTyping = target.on('typing', () => renderTyping(target.typists()));
   renderTyping(target.typists());
@@ -285,7 +290,7 @@ async function enterRoom(room: Room): Promise<void> {
     await client.join(room.room_id, { sinceSeq: page.messages.at(-1)?.seq ?? 0 });
     if (currentRoom !== room.room_id) return;
     setComposer(true);
-    markRead(target);
+    markRead();
     ui.messageInput.focus();
     await Promise.all([refreshPresence(), loadRooms()]);
   } catch (error) {

@@ -17,15 +17,15 @@ const fillfactor = async (table: string) =>
   (await sql<{ reloptions: string[] | null }>`SELECT reloptions FROM pg_class WHERE relname = ${table}`.execute(t.db)).rows[0]?.reloptions;
 
 const appendFunctions = async () =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname = 'parley_append_messages'`.execute(t.db)).rows[0]!.n);
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname IN ('parley_append_messages', 'parley_append_messages_notify')`.execute(t.db)).rows[0]!.n);
 
 describe('migrations', () => {
-  it('leave room for HOT updates on the counter tables, count messages sent from messages, and install the append function', async () => {
+  it('leave room for HOT updates on the counter tables, count messages sent from messages, and install the append functions (plain, and notifying the publish relay)', async () => {
     const columns = await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_name = 'sessions'`.execute(t.db);
     expect(columns.rows.map((c) => c.column_name)).not.toContain('messages_sent');
     expect(await fillfactor('sessions')).toEqual(['fillfactor=70']);
     expect(await fillfactor('rooms')).toEqual(['fillfactor=70']);
-    expect(await appendFunctions()).toBe(1);
+    expect(await appendFunctions()).toBe(2);
   });
 
   it('go all the way down and back up, and the store works after', async () => {
@@ -40,7 +40,7 @@ describe('migrations', () => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(Array(11).fill('Success'));
+    expect(up.results?.map((r) => r.status)).toEqual(Array(12).fill('Success'));
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
     const reply = await new MessageAppender(t.db).append(

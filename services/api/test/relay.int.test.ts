@@ -152,9 +152,11 @@ describe('the publish relay', () => {
       a.publishing.appender.append(fromSocket({ room_id: roomId, session_id: sessionId, user_id: 'writer', content, client_msg_id: `c${++sent}` }));
     await longOne(emoji);
     await Promise.all([longOne(quotes), longOne(quotes)]);
-    await expect.poll(() => contents.length, { timeout: 5_000 }).toBe(3);
-    expect(contents.map((c) => c.length)).toEqual([emoji.length, quotes.length, quotes.length]);
-    expect(contents).toEqual([emoji, quotes, quotes]);
+    // A message too long for one notification, between short ones of its batch: they keep their order.
+    await Promise.all([longOne('before'), longOne(emoji), longOne('after')]);
+    await expect.poll(() => contents.length, { timeout: 5_000 }).toBe(6);
+    expect(contents.map((c) => c.length)).toEqual([emoji.length, quotes.length, quotes.length, 6, emoji.length, 5]);
+    expect(contents).toEqual([emoji, quotes, quotes, 'before', emoji, 'after']);
     sub.unsubscribe();
   });
 });

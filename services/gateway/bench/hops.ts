@@ -61,7 +61,18 @@ async function main(): Promise<void> {
         [id],
       ]);
     await time('append function, one statement (autocommit)', () => append(`a${n++}`));
-    await time('BEGIN; append; pg_notify; COMMIT (relay)', async () => {
+    await time('append notifying the relay, one statement', () =>
+      client.query('SELECT * FROM parley_append_messages_notify($1, $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[])', [
+        'hops',
+        [null],
+        ['hops'],
+        [session['session_id']],
+        ['hops'],
+        ['hop'],
+        [`c${n++}`],
+      ]),
+    );
+    await time('BEGIN; append; pg_notify; COMMIT (the old relay)', async () => {
       await client.query('BEGIN');
       await append(`b${n++}`);
       await client.query("SELECT pg_notify('hops', 'x')");

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { AppendEventReply, AppendEventRequest, AppendMessageReply, AppendMessageRequest, RoomEvent } from '@parley/protocol';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/db.js';
@@ -47,12 +47,21 @@ export interface AppenderOptions {
   limits?: EventLimits;
   /** Called with the size of each committed batch and its transaction's duration in seconds (for metrics). */
   onBatch?: (size: number, seconds: number) => void;
+  /** Commit-order publishing through the relay (relay.ts): each batch notifies what it stores. */
+  notify?: AppendNotify;
+}
+
+/** How a batch tells the publish relay what it stored, in its own transaction. */
+export interface AppendNotify {
+  /** The relay's channel: a batch of messages notifies it from its one append statement. */
+  readonly channel: string;
+  /** Awaited before each batch (the relay must listen before anything it should hear commits). */
+  readonly ready: () => Promise<void>;
   /**
-   * Runs inside each batch's transaction with its newly stored entries (seq order per room), after
-   * the append and before the commit (the publish relay's notifications). Absent: one statement,
-   * no explicit transaction.
+   * A batch with durable events: runs inside its transaction with its newly stored entries (seq
+   * order per room), after the append and before the commit.
    */
-  inCommit?: (trx: Transaction<Database>, stored: readonly Stored[]) => Promise<void>;
+  readonly inCommit: (trx: Transaction<Database>, stored: readonly Stored[]) => Promise<void>;
 }
 
 /** A newly stored entry of a batch, with the trace context of its request. */
@@ -152,15 +161,18 @@ export class MessageAppender {
     );
     try {
       const requests = batch.map((p) => p.request);
-      const append = (db: Db) => (withEvents ? appendLogBatch(db, requests, this.limits) : appendBatch(db, requests as NewMessage[]));
-      const { inCommit } = this.options;
-      outcome = inCommit
-        ? await this.db.transaction().execute(async (trx) => {
-            const result = await append(trx);
-            await inCommit(trx, storedOf(batch, result, withEvents));
-            return result;
-          })
-        : await append(this.db);
+      const { notify } = this.options;
+      await notify?.ready();
+      if (!withEvents) {
+        const traces = notify ? batch.map((p) => traceCarrier(p.traceContext)) : [];
+        outcome = await appendBatch(this.db, requests as NewMessage[], notify && { channel: notify.channel, traces });
+      } else if (notify) {
+        outcome = await this.db.transaction().execute(async (trx) => {
+          const result = await appendLogBatch(trx, requests, this.limits);
+          await notify.inCommit(trx, storedOf(batch, result, withEvents));
+          return result;
+        });
+      } else outcome = await appendLogBatch(this.db, requests, this.limits);
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
@@ -177,6 +189,13 @@ export class MessageAppender {
     // Published in the request's own trace context: each gateway's delivery joins its trace.
     for (const s of storedOf(batch, outcome, withEvents)) context.with(s.traceContext, () => this.options.onStored?.(s.entry));
   }
+}
+
+/** A request's trace context as the JSON of its propagation carrier, or null when there is none to carry. */
+function traceCarrier(traceContext: Context): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(traceContext, carrier);
+  return Object.keys(carrier).length > 0 ? JSON.stringify(carrier) : null;
 }
 
 /** The batch's newly stored entries (no duplicates, no rejections), in seq order per room. */

@@ -75,16 +75,27 @@ const REJECTIONS = {
   not_member: (r: NewMessage): ErrorData => ({ error_code: 'PERMISSION_DENIED', error_message: `You may not post to room '${r.room_id}'` }),
 };
 
+/** The publish relay's notification of a batch (relay.ts): its channel, and each request's trace carrier (JSON) or null. */
+export interface BatchNotify {
+  readonly channel: string;
+  readonly traces: readonly (string | null)[];
+}
+
 /**
  * The batch in one call of `parley_append_messages` (see its migration for the locking and
- * de-duplication rules): one round trip, its own transaction.
+ * de-duplication rules): one round trip, its own transaction. With `notify`, the call is
+ * `parley_append_messages_notify`, which also notifies the relay of what it stored, in the same
+ * statement (migration `append_notify`).
  */
-export async function appendBatch(db: Db, requests: readonly NewMessage[]): Promise<AppendOutcome[]> {
-  const { rows } = await sql<AppendRow>`
-    SELECT * FROM parley_append_messages(
-      ${requests.map((r) => r.room_id)}::text[], ${requests.map((r) => r.author.session_id)}::uuid[],
+export async function appendBatch(db: Db, requests: readonly NewMessage[], notify?: BatchNotify): Promise<AppendOutcome[]> {
+  const batch = sql`${requests.map((r) => r.room_id)}::text[], ${requests.map((r) => r.author.session_id)}::uuid[],
       ${requests.map((r) => r.author.user_id)}::text[], ${requests.map((r) => r.content)}::text[],
-      ${requests.map((r) => r.client_msg_id)}::text[])`.execute(db);
+      ${requests.map((r) => r.client_msg_id)}::text[]`;
+  const { rows } = await (
+    notify
+      ? sql<AppendRow>`SELECT * FROM parley_append_messages_notify(${notify.channel}, ${notify.traces}::text[], ${batch})`
+      : sql<AppendRow>`SELECT * FROM parley_append_messages(${batch})`
+  ).execute(db);
   const outcome: AppendOutcome[] = [];
   for (const row of rows) {
     const request = requests[row.request_index - 1]!;

@@ -5,7 +5,7 @@ import type { Db } from '../db/db.js';
 import { MessageAppender, type EventLimits, type StoredEntry } from './append.js';
 import { messageMetrics } from './messages.metrics.js';
 import { RoomHeads } from './heads.js';
-import { notifyInCommit, PublishRelay } from './relay.js';
+import { notifyInCommit, PublishRelay, RELAY_CHANNEL } from './relay.js';
 
 /** At most this long an append waits for its instance's relay to listen (it has no connection yet). */
 const LISTEN_WAIT_MS = 2_000;
@@ -72,15 +72,21 @@ export function createMessagePublishing(
     publish: ({ room_id, event }) => publish(room_id, event),
     onLeader: (leader) => m.relayLeader.set(leader ? 1 : 0),
   });
+  let listening = false;
+  void publishRelay.listening.then(() => (listening = true));
   const appender = new MessageAppender(db, {
     limits,
-    inCommit: async (trx, stored) => {
+    notify: {
+      channel: RELAY_CHANNEL,
       // Just after start: a notification before this instance listens could find nobody listening.
-      await Promise.race([publishRelay.listening, new Promise((r) => setTimeout(r, LISTEN_WAIT_MS))]);
-      await notifyInCommit(
-        trx,
-        stored.map(({ entry, traceContext }) => ({ relayed: { room_id: roomOf(entry), event: entry }, traceContext })),
-      );
+      ready: async () => {
+        if (!listening) await Promise.race([publishRelay.listening, new Promise((r) => setTimeout(r, LISTEN_WAIT_MS))]);
+      },
+      inCommit: (trx, stored) =>
+        notifyInCommit(
+          trx,
+          stored.map(({ entry, traceContext }) => ({ relayed: { room_id: roomOf(entry), event: entry }, traceContext })),
+        ),
     },
     onStored: counted,
     onBatch,

@@ -4,6 +4,7 @@ import type { Worker } from '@parley/service';
 import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/schema.js';
+import { toStoredMessage, type StoredMessageRow } from './messages.mapper.js';
 
 /**
  * Publishing in commit order, whatever the number of api instances.
@@ -11,10 +12,14 @@ import type { Database } from '../db/schema.js';
  * Each instance commits its own batches, so two instances used to publish one room's messages in
  * whatever order their replies came back, and every inversion cost the gateways a hole hold.
  * Postgres already knows the order: notifications are delivered in the order their transactions
- * committed. So each append transaction notifies what it stored ({@link notifyInCommit}), and one
- * instance at a time — the holder of an advisory lock — listens and publishes to NATS
+ * committed. So each append transaction notifies what it stored, and one instance at a time — the holder of an advisory lock — listens and publishes to NATS
  * ({@link PublishRelay}). Channel and lock live in the database, so each database (each test
  * file's) has its own.
+ *
+ * A batch of messages notifies from its one append statement (migration `append_notify`: a row
+ * per message, or a pointer the relay reads back when the row is too long for NOTIFY), so the
+ * relay costs it no extra round trip; a batch with durable events notifies from its transaction
+ * ({@link notifyInCommit}).
  *
  * Hand-over: every instance listens and keeps the last notifications it heard while trying for
  * the lock (every 200 ms). A leader that stops cleanly notifies a hand-over mark, publishes everything up to its
@@ -39,6 +44,10 @@ const WHOLE = '=';
 const PART = '+';
 const LAST = '.';
 const MARK = '!';
+/** A stored message's row and trace carrier, from the append statement (migration `append_notify`). */
+const ROW = '#';
+/** A stored message too long for a notification: its id and trace carrier; the relay reads the row. */
+const POINTER = '@';
 /** Ends a chunk's tag (tags are numbers and slashes). */
 const SEP = ':';
 
@@ -87,6 +96,19 @@ export async function notifyInCommit(trx: Transaction<Database>, events: readonl
   await sql`SELECT count(pg_notify(${RELAY_CHANNEL}, p)) FROM unnest(${payloads}::text[]) AS p`.execute(trx);
 }
 
+/** A whole event's or a stored row's notification as the event to publish. */
+function relayedOf(payload: string): Relayed {
+  if (payload[0] === WHOLE) return JSON.parse(payload.slice(1)) as Relayed;
+  if (payload[0] !== ROW) throw new Error(`publish relay: unknown notification '${payload.slice(0, 20)}'`);
+  const { m, t } = JSON.parse(payload.slice(1)) as { m: Omit<StoredMessageRow, 'created_at'> & { created_at: string }; t: Record<string, string> | null };
+  return messageRelayed({ ...m, created_at: new Date(m.created_at) }, t ?? undefined);
+}
+
+function messageRelayed(row: StoredMessageRow, trace: Record<string, string> | undefined): Relayed {
+  const event = { kind: 'message', message: toStoredMessage(row) };
+  return trace ? { room_id: row.room_id, event, trace } : { room_id: row.room_id, event };
+}
+
 export interface PublishRelayOptions {
   readonly databaseUrl: string;
   /** Publishes one event to its room's subject (in the context of its trace). */
@@ -109,6 +131,9 @@ export class PublishRelay implements Worker {
   private mark: string | undefined;
   private markSeen: (() => void) | undefined;
   private running: Promise<void> | undefined;
+  /** Publishes waiting behind a long message's row being read (in the order heard). */
+  private chain: Promise<void> = Promise.resolve();
+  private reading = 0;
   private nowListening!: () => void;
   /**
    * Resolves once this instance listens (leading or keeping): from then on nothing it commits can
@@ -204,20 +229,51 @@ export class PublishRelay implements Worker {
       this.partial += chunkText(payload);
       return;
     }
-    const whole = kind === LAST ? this.partial + chunkText(payload) : payload.slice(1);
+    // Kept and published with its kind: a whole event (joined chunks too), a row or a pointer.
+    const whole = kind === LAST ? WHOLE + this.partial + chunkText(payload) : payload;
     this.partial = '';
     if (this.leader) this.publish(whole);
     else if (this.kept.push(whole) > KEEP) this.kept.shift();
   }
 
-  private publish(json: string): void {
+  /** Publishes in the order heard: once a pointer's row is being read, what follows waits for it. */
+  private publish(payload: string): void {
+    if (payload[0] !== POINTER && this.reading === 0) return this.emit(() => relayedOf(payload));
+    this.reading++;
+    this.chain = this.chain
+      .then(() => (payload[0] === POINTER ? this.readPointer(payload) : relayedOf(payload)))
+      .then(
+        (relayed) => this.emit(() => relayed),
+        (err: unknown) =>
+          this.emit(() => {
+            throw err;
+          }),
+      )
+      .finally(() => this.reading--);
+  }
+
+  private emit(relayed: () => Relayed): void {
     try {
-      const relayed = JSON.parse(json) as Relayed;
-      const traceContext = relayed.trace ? propagation.extract(ROOT_CONTEXT, relayed.trace) : ROOT_CONTEXT;
-      context.with(traceContext, () => this.options.publish(relayed));
+      const r = relayed();
+      const traceContext = r.trace ? propagation.extract(ROOT_CONTEXT, r.trace) : ROOT_CONTEXT;
+      context.with(traceContext, () => this.options.publish(r));
     } catch (err) {
+      // Lost on the bus, as a failed publish would be: the room heads let gateways fill it from history.
       this.options.logger.error({ err }, 'publish relay: could not publish an event');
     }
+  }
+
+  private async readPointer(payload: string): Promise<Relayed> {
+    const space = payload.indexOf(' ');
+    const client = this.client;
+    if (!client) throw new Error('publish relay: no connection to read a long message with');
+    const { rows } = await client.query<StoredMessageRow>(
+      'SELECT message_id, room_id, seq, session_id, user_id, content, client_msg_id, created_at FROM messages WHERE message_id = $1',
+      [payload.slice(1, space)],
+    );
+    if (!rows[0]) throw new Error(`publish relay: message ${payload.slice(1, space)} not found`);
+    const trace = payload.slice(space + 1);
+    return messageRelayed(rows[0], trace ? (JSON.parse(trace) as Record<string, string>) : undefined);
   }
 
   private setLeader(leader: boolean): void {

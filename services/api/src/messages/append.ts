@@ -86,6 +86,8 @@ export interface Stored {
 export class MessageAppender {
   private queue: Pending[] = [];
   private running = false;
+  /** Committed batches whose answers wait for the next turn of the event loop. */
+  private settling = 0;
   private readonly maxBatch: number;
 
   private readonly limits: EventLimits;
@@ -127,22 +129,35 @@ export class MessageAppender {
 
   /** Resolves once every request accepted so far has been answered. */
   async idle(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.running || this.queue.length > 0 || this.settling > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
+  /**
+   * One batch in Postgres at a time, so a room's batches commit (and publish) in the order they
+   * were formed. A committed batch is answered on the next turn of the event loop, once the next
+   * batch is on its way: its replies and publishes run while Postgres works on the next one,
+   * instead of Postgres waiting for them (setImmediate keeps the batches' answers in commit order).
+   */
   private async run(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        await this.commit(batch);
+        const committed = await this.commit(batch);
+        if (!committed) continue;
+        this.settling++;
+        setImmediate(() => {
+          this.settling--;
+          this.settle(batch, committed.outcome, committed.withEvents);
+        });
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  /** Commits the batch; on failure every request of it is rejected and nothing is returned. */
+  private async commit(batch: Pending[]): Promise<{ outcome: LogOutcome[]; withEvents: boolean } | undefined> {
     let outcome: LogOutcome[];
     const start = performance.now();
     // One transaction serves many requests: it joins the first one's trace and links the others.
@@ -176,11 +191,15 @@ export class MessageAppender {
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       for (const p of batch) p.reject(error);
-      return;
+      return undefined;
     } finally {
       span.end();
     }
     this.options.onBatch?.(batch.length, (performance.now() - start) / 1000);
+    return { outcome, withEvents };
+  }
+
+  private settle(batch: readonly Pending[], outcome: readonly LogOutcome[], withEvents: boolean): void {
     batch.forEach((p, i) => {
       const result = outcome[i]!;
       if ('error' in result) p.reject(result.error);

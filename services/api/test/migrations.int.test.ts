@@ -20,12 +20,12 @@ const appendFunctions = async () =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname IN ('parley_append_messages', 'parley_append_messages_notify')`.execute(t.db)).rows[0]!.n);
 
 describe('migrations', () => {
-  it('leave room for HOT updates on the counter tables, count messages sent from messages, and install the append functions (plain, and notifying the publish relay)', async () => {
+  it('leave room for HOT updates on the counter tables, count messages sent from messages, and install the append functions (without moderation verdicts, with them, and notifying the publish relay)', async () => {
     const columns = await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_name = 'sessions'`.execute(t.db);
     expect(columns.rows.map((c) => c.column_name)).not.toContain('messages_sent');
     expect(await fillfactor('sessions')).toEqual(['fillfactor=70']);
     expect(await fillfactor('rooms')).toEqual(['fillfactor=70']);
-    expect(await appendFunctions()).toBe(2);
+    expect(await appendFunctions()).toBe(3);
   });
 
   it('go all the way down and back up, and the store works after', async () => {

@@ -10,7 +10,7 @@ import * as apiKeys from './migrations/2026_12_05_140000_api_keys.js';
 import * as moderation from './migrations/2026_12_05_141000_moderation.js';
 import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 import * as webhookMessageEvents from './migrations/2026_12_05_161000_webhook_message_events.js';
-import * as appendNotify from './migrations/2026_12_06_100000_append_notify.js';
+import * as appendOneStatement from './migrations/2026_12_06_100000_append_one_statement.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -28,7 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_141000_moderation': moderation,
   '2026_12_05_160000_webhooks': webhooks,
   '2026_12_05_161000_webhook_message_events': webhookMessageEvents,
-  '2026_12_06_100000_append_notify': appendNotify,
+  '2026_12_06_100000_append_one_statement': appendOneStatement,
 };
 
 /** A kysely Migrator over every migration above. */

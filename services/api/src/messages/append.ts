@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import { appendLogBatch, isEvent, type EventLimits, type LogOutcome, type LogRequest, type NewEvent } from './log.repository.js';
 import { appendBatch, type NewMessage } from './messages.repository.js';
 
-export { AppendRejected, type Author, type NewMessage } from './messages.repository.js';
+export { AppendRejected, JudgeFirst, type Author, type NewMessage } from './messages.repository.js';
 export type { EventLimits, NewEvent } from './log.repository.js';
 
 /** A socket's append, as a gateway sends it: its author is the connection's user and live session. */
@@ -76,12 +76,13 @@ export interface Stored {
  * and share the next one, so under load there is one round trip and one fsync per batch, not per
  * message.
  *
- * A batch of messages is one call of `parley_append_messages` (migration `append_function`): it
- * locks the rooms it writes, takes each room's next gap-free `seq` from the room row, and
- * de-duplicates on (room, sender, client_msg_id): a retry resolves to the stored copy with
- * `duplicate: true` and consumes no seq. A batch with durable events (edits, deletes,
- * reactions) is one call of `parley_append_events` (migration `room_events`), which does the
- * same for messages and events on the same counter. A reply is only given after the commit.
+ * A batch of messages is one call of `parley_append_messages` (migrations `append_function` to
+ * `append_one_statement`): it locks the rooms it writes, takes each room's next gap-free `seq`
+ * from the room row, and de-duplicates on (room, sender, client_msg_id): a retry resolves to the
+ * stored copy with `duplicate: true` and consumes no seq; a sender the moderation gate must judge
+ * is sent back to it ({@link JudgeFirst}). A batch of durable events (edits, deletes, reactions)
+ * is one call of `parley_append_events` (migration `room_events`), on the same counter. A reply
+ * is only given after the commit.
  */
 export class MessageAppender {
   private queue: Pending[] = [];
@@ -142,7 +143,7 @@ export class MessageAppender {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.take();
         const committed = await this.commit(batch);
         if (!committed) continue;
         this.settling++;
@@ -154,6 +155,18 @@ export class MessageAppender {
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * The next batch: the longest run of messages, or of events, at the head of the queue. Messages
+   * and events never share a batch, so every message goes through the append function that knows
+   * who must pass moderation first (migration `append_one_statement`).
+   */
+  private take(): Pending[] {
+    const events = isEvent(this.queue[0]!.request);
+    let n = 1;
+    while (n < this.queue.length && n < this.maxBatch && isEvent(this.queue[n]!.request) === events) n++;
+    return this.queue.splice(0, n);
   }
 
   /** Commits the batch; on failure every request of it is rejected and nothing is returned. */

@@ -53,6 +53,8 @@ export interface NewMessage {
   readonly author: Author;
   readonly content: string;
   readonly client_msg_id: string | null;
+  /** Admitted by the moderation gate (moderation/gate.ts); never set from a request. */
+  readonly judged?: boolean;
 }
 
 /** A request that failed for its own reason (unknown room, closed session); the rest of its batch still commits. */
@@ -62,11 +64,22 @@ export class AppendRejected extends ApiError {
   }
 }
 
+/**
+ * The sender must be judged by the moderation gate before the message may be stored (the room is
+ * in slow mode, or they are banned or muted in it): the gate judges, then appends it again marked
+ * `judged`. Reaching a caller only if no gate stands in front of the appender.
+ */
+export class JudgeFirst extends AppendRejected {
+  constructor() {
+    super({ error_code: 'INTERNAL_ERROR', error_message: 'This message must pass moderation, which is not running' });
+  }
+}
+
 export type AppendOutcome = AppendMessageReply | { error: AppendRejected };
 
 interface AppendRow extends MessageRow {
   request_index: number;
-  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid' | 'not_member';
+  outcome: 'stored' | 'duplicate' | 'room_not_found' | 'session_invalid' | 'not_member' | 'moderated';
 }
 
 const REJECTIONS = {
@@ -82,15 +95,15 @@ export interface BatchNotify {
 }
 
 /**
- * The batch in one call of `parley_append_messages` (see its migration for the locking and
- * de-duplication rules): one round trip, its own transaction. With `notify`, the call is
- * `parley_append_messages_notify`, which also notifies the relay of what it stored, in the same
- * statement (migration `append_notify`).
+ * The batch in one call of `parley_append_messages` (see its migrations for the locking,
+ * de-duplication and moderation rules): one round trip, its own transaction. With `notify`, the
+ * call is `parley_append_messages_notify`, which also notifies the relay of what it stored, in the
+ * same statement (migration `append_one_statement`).
  */
 export async function appendBatch(db: Db, requests: readonly NewMessage[], notify?: BatchNotify): Promise<AppendOutcome[]> {
   const batch = sql`${requests.map((r) => r.room_id)}::text[], ${requests.map((r) => r.author.session_id)}::uuid[],
       ${requests.map((r) => r.author.user_id)}::text[], ${requests.map((r) => r.content)}::text[],
-      ${requests.map((r) => r.client_msg_id)}::text[]`;
+      ${requests.map((r) => r.client_msg_id)}::text[], ${requests.map((r) => r.judged === true)}::boolean[]`;
   const { rows } = await (
     notify
       ? sql<AppendRow>`SELECT * FROM parley_append_messages_notify(${notify.channel}, ${notify.traces}::text[], ${batch})`
@@ -102,7 +115,9 @@ export async function appendBatch(db: Db, requests: readonly NewMessage[], notif
     outcome[row.request_index - 1] =
       row.outcome === 'stored' || row.outcome === 'duplicate'
         ? { message: toStoredMessage(row), duplicate: row.outcome === 'duplicate' }
-        : { error: new AppendRejected(REJECTIONS[row.outcome](request)) };
+        : row.outcome === 'moderated'
+          ? { error: new JudgeFirst() }
+          : { error: new AppendRejected(REJECTIONS[row.outcome](request)) };
   }
   return outcome;
 }

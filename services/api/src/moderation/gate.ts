@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
-import type { MessageAppender, NewEvent, NewMessage } from '../messages/append.js';
+import { JudgeFirst, type MessageAppender, type NewEvent, type NewMessage } from '../messages/append.js';
 import { alreadyStored, claimSlowModeSlot, eventStored, standings, type SenderStanding } from './moderation.repository.js';
 
 interface Pending {
@@ -90,9 +90,19 @@ export class ModerationGate {
   }
 }
 
-/** The appender with the gate in front of `append` and `appendEvent` (idle and the rest pass through unchanged). */
+/**
+ * The appender with the gate on `append` and `appendEvent` (idle and the rest pass through
+ * unchanged). A message is judged by the append statement itself and comes to the gate only when
+ * its sender needs judging (slow mode, a ban, a mute: {@link JudgeFirst}), so an unmoderated
+ * message costs no extra round trip; an event is judged before it is appended.
+ */
 export function moderated(appender: MessageAppender, gate: ModerationGate): MessageAppender {
-  const append = (message: NewMessage) => gate.admit(message).then(() => appender.append(message));
+  const append = (message: NewMessage) =>
+    appender.append(message).catch(async (error: unknown) => {
+      if (!(error instanceof JudgeFirst)) throw error;
+      await gate.admit(message);
+      return appender.append({ ...message, judged: true });
+    });
   const appendEvent = (event: NewEvent) => gate.admitEvent(event).then(() => appender.appendEvent(event));
   return new Proxy(appender, {
     get(target, property) {

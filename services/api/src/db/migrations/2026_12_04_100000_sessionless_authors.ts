@@ -30,7 +30,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-function withSessionlessAuthors(fn: string): string {
+/** The append function of migration `access_control`, taking authors without a session. */
+export function withSessionlessAuthors(fn: string): string {
   if (!fn.includes(SESSION_VERDICT)) throw new Error('append function: session verdict not found');
   return fn.replace(SESSION_VERDICT, "WHEN req.session_id IS NOT NULL AND s.session_id IS NULL THEN 'session_invalid'");
 }

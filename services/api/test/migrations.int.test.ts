@@ -28,6 +28,24 @@ describe('migrations', () => {
     expect(await appendFunctions()).toBe(3);
   });
 
+  it('enable each webhook outbox trigger only while an endpoint hears one of its event types', async () => {
+    const enabled = async () =>
+      (
+        await sql<{ tgname: string }>`SELECT tgname FROM pg_trigger WHERE tgname LIKE 'webhook\_%' AND tgname <> 'webhook_triggers_sync' AND tgenabled <> 'D' ORDER BY tgname`.execute(t.db)
+      ).rows.map((r) => r.tgname);
+    expect(await enabled()).toEqual([]);
+    const endpoint = (events: string[]) =>
+      t.db.insertInto('webhook_endpoints').values({ url: 'http://127.0.0.1:9/hook', events, secret: 's' }).returning('webhook_id').executeTakeFirstOrThrow();
+    const created = await endpoint(['message.created']);
+    expect(await enabled()).toEqual(['webhook_message_created']);
+    const edits = await endpoint(['message.deleted', 'room.member_removed']);
+    expect(await enabled()).toEqual(['webhook_member_removed', 'webhook_message_created', 'webhook_room_events']);
+    await t.db.deleteFrom('webhook_endpoints').where('webhook_id', '=', created.webhook_id).execute();
+    expect(await enabled()).toEqual(['webhook_member_removed', 'webhook_room_events']);
+    await t.db.deleteFrom('webhook_endpoints').where('webhook_id', '=', edits.webhook_id).execute();
+    expect(await enabled()).toEqual([]);
+  });
+
   it('go all the way down and back up, and the store works after', async () => {
     const migrator = createMigrator(t.db);
     const down = await migrator.migrateTo(NO_MIGRATIONS);
@@ -40,7 +58,7 @@ describe('migrations', () => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(Array(12).fill('Success'));
+    expect(up.results?.map((r) => r.status)).toEqual(Array(13).fill('Success'));
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
     const reply = await new MessageAppender(t.db).append(

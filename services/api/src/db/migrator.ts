@@ -11,6 +11,7 @@ import * as moderation from './migrations/2026_12_05_141000_moderation.js';
 import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 import * as webhookMessageEvents from './migrations/2026_12_05_161000_webhook_message_events.js';
 import * as appendOneStatement from './migrations/2026_12_06_100000_append_one_statement.js';
+import * as webhookTriggersOnDemand from './migrations/2026_12_06_110000_webhook_triggers_on_demand.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_160000_webhooks': webhooks,
   '2026_12_05_161000_webhook_message_events': webhookMessageEvents,
   '2026_12_06_100000_append_one_statement': appendOneStatement,
+  '2026_12_06_110000_webhook_triggers_on_demand': webhookTriggersOnDemand,
 };
 
 /** A kysely Migrator over every migration above. */

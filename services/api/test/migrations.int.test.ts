@@ -17,7 +17,10 @@ const fillfactor = async (table: string) =>
   (await sql<{ reloptions: string[] | null }>`SELECT reloptions FROM pg_class WHERE relname = ${table}`.execute(t.db)).rows[0]?.reloptions;
 
 const appendFunctions = async () =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname IN ('parley_append_messages', 'parley_append_messages_notify')`.execute(t.db)).rows[0]!.n);
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM pg_proc WHERE proname IN ('parley_append_messages', 'parley_append_messages_notify')`.execute(t.db))
+      .rows[0]!.n,
+  );
 
 describe('migrations', () => {
   it('leave room for HOT updates on the counter tables, count messages sent from messages, and install the append functions (without moderation verdicts, with them, and notifying the publish relay)', async () => {
@@ -31,7 +34,11 @@ describe('migrations', () => {
   it('enable each webhook outbox trigger only while an endpoint hears one of its event types', async () => {
     const enabled = async () =>
       (
-        await sql<{ tgname: string }>`SELECT tgname FROM pg_trigger WHERE tgname LIKE 'webhook\_%' AND tgname <> 'webhook_triggers_sync' AND tgenabled <> 'D' ORDER BY tgname`.execute(t.db)
+        await sql<{
+          tgname: string;
+        }>`SELECT tgname FROM pg_trigger WHERE tgname LIKE 'webhook\_%' AND tgname <> 'webhook_triggers_sync' AND tgenabled <> 'D' ORDER BY tgname`.execute(
+          t.db,
+        )
       ).rows.map((r) => r.tgname);
     expect(await enabled()).toEqual([]);
     const endpoint = (events: string[]) =>

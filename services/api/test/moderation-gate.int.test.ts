@@ -41,7 +41,15 @@ describe('the moderation gate on the append path', () => {
       .values({ room_id: 'gate-open', user_id: 'mallory', until: new Date(Date.now() + 60_000) })
       .execute();
     const send = (session: { session_id: string; user_id: string }, n: number) =>
-      append.append(fromSocket({ room_id: 'gate-open', session_id: session.session_id, user_id: session.user_id, content: `m${n}`, client_msg_id: `${session.user_id}-${n}` }));
+      append.append(
+        fromSocket({
+          room_id: 'gate-open',
+          session_id: session.session_id,
+          user_id: session.user_id,
+          content: `m${n}`,
+          client_msg_id: `${session.user_id}-${n}`,
+        }),
+      );
 
     for (let n = 0; n < 5; n++) await send(alice!, n);
     expect(judged).toEqual([]);
@@ -70,7 +78,14 @@ describe('the moderation gate on the append path', () => {
     // Queued together behind a batch in flight: a reaction, then the banned sender's message.
     const [, reaction, banned] = await Promise.allSettled([
       append.append({ room_id: 'gate-mixed', author: author(alice!), content: 'again', client_msg_id: 'a2' }),
-      append.appendEvent({ type: 'reaction_added', room_id: 'gate-mixed', author: author(alice!), message_id: first.message.message_id, emoji: '👍', client_msg_id: 'r1' }),
+      append.appendEvent({
+        type: 'reaction_added',
+        room_id: 'gate-mixed',
+        author: author(alice!),
+        message_id: first.message.message_id,
+        emoji: '👍',
+        client_msg_id: 'r1',
+      }),
       append.append({ room_id: 'gate-mixed', author: author(mallory!), content: 'spam', client_msg_id: 'm1' }),
     ]);
     expect(reaction.status).toBe('fulfilled');

@@ -35,7 +35,13 @@ async function time(what: string, once: () => Promise<unknown>): Promise<void> {
 async function main(): Promise<void> {
   const db = await createDatabase();
   const prefix = `hops_${process.pid}`;
-  const api = await startService('api', { DATABASE_URL: db.url, NATS_URL, BUS_SUBJECT_PREFIX: prefix, MIGRATE_ON_START: 'true', ...(process.env['BENCH_API_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_API_NODE_OPTIONS'] } : {}) });
+  const api = await startService('api', {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    BUS_SUBJECT_PREFIX: prefix,
+    MIGRATE_ON_START: 'true',
+    ...(process.env['BENCH_API_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_API_NODE_OPTIONS'] } : {}),
+  });
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   cpuOf['this backend'] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -86,13 +92,17 @@ async function main(): Promise<void> {
       ]),
     );
     await time('BEGIN; append; pg_notify; COMMIT (the old relay)', async () => {
-        await client.query('BEGIN');
+      await client.query('BEGIN');
       await append(`b${n++}`);
       await client.query("SELECT pg_notify('hops', 'x')");
       await client.query('COMMIT');
     });
     await time('api.message.append over the bus (whole api)', () =>
-      bus.request(subjects.api.appendMessage, { room_id: 'hops', session_id: session['session_id']!, user_id: 'hops', content: 'hop', client_msg_id: `h${n++}` }, { timeoutMs: 5_000 }),
+      bus.request(
+        subjects.api.appendMessage,
+        { room_id: 'hops', session_id: session['session_id']!, user_id: 'hops', content: 'hop', client_msg_id: `h${n++}` },
+        { timeoutMs: 5_000 },
+      ),
     );
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     const sum = Number(/parley_api_append_commit_seconds_sum(?:\{[^}]*\})? (\S+)/.exec(metrics)?.[1]);

@@ -286,11 +286,14 @@ async function broadcastRun({ api, bare, prefix, gatewayEnv, start, db }: Setup)
     'parley_gateway_broadcasts_encoded_total',
     'parley_gateway_live_holes_total',
     'parley_gateway_late_messages_total',
+    'parley_gateway_head_catchups_total',
     'parley_gateway_send_ack_seconds_sum',
     'parley_gateway_send_ack_seconds_count',
   ];
   console.log(`${label('gateway')} ${await metricLines(gateway.url, [...gatewaySeries, ...lag])}`);
-  console.log(`${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', ...lag])}`);
+  console.log(
+    `${label('api')} ${await metricLines(api.url, ['parley_api_append_batch_size_sum', 'parley_api_append_batch_size_count', 'parley_api_append_commit_seconds_sum', 'parley_api_append_commit_seconds_count', ...lag])}`,
+  );
   await gateway.stop();
   await broadcast('bare ws', bare, rooms, { bare: () => [bare.pid] }, RAMP, {}, results.bare);
 }

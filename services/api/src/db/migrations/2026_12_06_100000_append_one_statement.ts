@@ -32,11 +32,23 @@ const MODERATED = `WHEN req.session_id IS NOT NULL AND NOT coalesce(req.judged, 
 function withModeration(fn: string): string {
   const edits: [string, string][] = [
     ['p_contents text[], p_client_msg_ids text[]\n)', 'p_contents text[], p_client_msg_ids text[], p_judged boolean[]\n)'],
-    ['SELECT t.i::integer AS i, t.room_id, t.session_id, t.user_id, t.content, t.client_msg_id', 'SELECT t.i::integer AS i, t.room_id, t.session_id, t.user_id, t.content, t.client_msg_id, t.judged'],
-    ['FROM unnest(p_room_ids, p_session_ids, p_user_ids, p_contents, p_client_msg_ids)', 'FROM unnest(p_room_ids, p_session_ids, p_user_ids, p_contents, p_client_msg_ids, p_judged)'],
-    ['WITH ORDINALITY AS t(room_id, session_id, user_id, content, client_msg_id, i)', 'WITH ORDINALITY AS t(room_id, session_id, user_id, content, client_msg_id, judged, i)'],
+    [
+      'SELECT t.i::integer AS i, t.room_id, t.session_id, t.user_id, t.content, t.client_msg_id',
+      'SELECT t.i::integer AS i, t.room_id, t.session_id, t.user_id, t.content, t.client_msg_id, t.judged',
+    ],
+    [
+      'FROM unnest(p_room_ids, p_session_ids, p_user_ids, p_contents, p_client_msg_ids)',
+      'FROM unnest(p_room_ids, p_session_ids, p_user_ids, p_contents, p_client_msg_ids, p_judged)',
+    ],
+    [
+      'WITH ORDINALITY AS t(room_id, session_id, user_id, content, client_msg_id, i)',
+      'WITH ORDINALITY AS t(room_id, session_id, user_id, content, client_msg_id, judged, i)',
+    ],
     ["ELSE 'eligible'", MODERATED],
-    ["WHERE j.verdict IN ('room_not_found', 'session_invalid', 'not_member')", "WHERE j.verdict IN ('room_not_found', 'session_invalid', 'not_member', 'moderated')"],
+    [
+      "WHERE j.verdict IN ('room_not_found', 'session_invalid', 'not_member')",
+      "WHERE j.verdict IN ('room_not_found', 'session_invalid', 'not_member', 'moderated')",
+    ],
   ];
   return edits.reduce((text, [from, to]) => {
     if (!text.includes(from)) throw new Error(`append function: '${from}' not found`);

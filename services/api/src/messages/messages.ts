@@ -51,11 +51,7 @@ export function createMessagePublishing(
   };
   const heads =
     headsIntervalMs > 0 ? new RoomHeads(headsIntervalMs, (room_id, seq) => bus.publish(subjects.chatRoom(room_id), { kind: 'head', room_id, seq })) : undefined;
-  const publish = (roomId: string, entry: unknown) => {
-    const event = RoomEventSchema.parse(entry) as StoredEntry;
-    bus.publish(subjects.chatRoom(roomId), event);
-    heads?.published(roomId, seqOf(event));
-  };
+  const publish = roomEventPublisher(bus, heads);
   const onBatch = (size: number, seconds: number) => {
     m.batchSize.observe(size);
     m.commitSeconds.observe(seconds);
@@ -92,6 +88,18 @@ export function createMessagePublishing(
     onBatch,
   });
   return { appender, relay: publishRelay, heads };
+}
+
+/**
+ * Publishes a newly stored entry (from this instance's commit, or as the relay heard it) on its
+ * room's subject, and tells the heads what was published there.
+ */
+export function roomEventPublisher(bus: Bus, heads?: RoomHeads): (roomId: string, entry: unknown) => void {
+  return (roomId, entry) => {
+    const event = RoomEventSchema.parse(entry) as StoredEntry;
+    bus.publish(subjects.chatRoom(roomId), event);
+    heads?.published(roomId, seqOf(event));
+  };
 }
 
 /** The appender alone, publishing its own commits (one instance: tests, tools). */

@@ -104,15 +104,24 @@ class NatsBus implements Bus {
         // Requests are served concurrently: the loop does not wait for the reply.
         const parent = remoteContext(msg.headers);
         const answering = () => answer(endpoint, handler, msg.data, this.logger, this.maxPayload());
-        const replying = (parent ? inSpan(`serve ${endpoint.subject}`, SpanKind.SERVER, answering, parent) : answering()).then((reply) => {
-          try {
-            msg.respond(reply);
-          } catch (err) {
-            this.logger.warn({ err, subject: endpoint.subject }, 'bus: could not send reply');
-          }
-        });
+        // Out of flight in the callbacks themselves, not in a `finally` (a promise and a microtask
+        // fewer per request).
+        const settled = () => inFlight.delete(replying);
+        const replying: Promise<void> = (parent ? inSpan(`serve ${endpoint.subject}`, SpanKind.SERVER, answering, parent) : answering()).then(
+          (reply) => {
+            settled();
+            try {
+              msg.respond(reply);
+            } catch (err) {
+              this.logger.warn({ err, subject: endpoint.subject }, 'bus: could not send reply');
+            }
+          },
+          (err: unknown) => {
+            settled();
+            throw err;
+          },
+        );
         inFlight.add(replying);
-        void replying.finally(() => inFlight.delete(replying));
       },
       async () => {
         while (inFlight.size > 0) await Promise.all(inFlight);

@@ -38,6 +38,13 @@ describe('subjects catalogue', () => {
     expect(subjects.chatRoomWildcard()).toMatchObject({ kind: 'pattern', subject: 'chat.room.*' });
   });
 
+  it('builds a room topic once and hands the same frozen topic to every publish', () => {
+    const topic = subjects.chatRoom('memo-room');
+    expect(subjects.chatRoom('memo-room')).toBe(topic);
+    expect(Object.isFrozen(topic)).toBe(true);
+    expect(subjects.chatRoom('memo-room-2')).not.toBe(topic);
+  });
+
   it('spells every subject once, each a valid literal subject, with the intended queue groups', () => {
     const fixed = {
       resolveSession: subjects.api.resolveSession,

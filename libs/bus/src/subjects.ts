@@ -60,6 +60,24 @@ function roomToken(roomId: string): string {
   return roomId;
 }
 
+/**
+ * Room topics already built, by room id: a topic is frozen, so one object serves every publish
+ * to its room (building and checking it again cost each published message ~1.5 µs on the api).
+ * Emptied when full, so rooms never seen again do not pile up.
+ */
+const roomTopics = new Map<string, Topic<RoomEvent>>();
+const ROOM_TOPICS_MAX = 10_000;
+
+function roomTopic(roomId: string): Topic<RoomEvent> {
+  let topic = roomTopics.get(roomId);
+  if (topic === undefined) {
+    topic = defineTopic(`chat.room.${roomToken(roomId)}`, RoomEventSchema);
+    if (roomTopics.size >= ROOM_TOPICS_MAX) roomTopics.clear();
+    roomTopics.set(roomId, topic);
+  }
+  return topic;
+}
+
 export const subjects = Object.freeze({
   /**
    * `chat.room.<room_id>`: a room's events (stored messages after commit, membership system
@@ -67,7 +85,7 @@ export const subjects = Object.freeze({
    * have a local member. At-most-once; receivers detect holes by the `seq` of messages and durable events.
    * @throws BusSubjectError unless `roomId` is a slug.
    */
-  chatRoom: (roomId: string): Topic<RoomEvent> => defineTopic(`chat.room.${roomToken(roomId)}`, RoomEventSchema),
+  chatRoom: (roomId: string): Topic<RoomEvent> => roomTopic(roomId),
 
   /**
    * `chat.room.*`: every room's events, to subscribe to (monitoring, tests); the handler finds

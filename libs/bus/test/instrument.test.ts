@@ -53,4 +53,29 @@ describe('instrumentBus', () => {
     expect(seen[1]!.seconds).toBeGreaterThanOrEqual(seen[0]!.seconds);
     await Promise.all([server.drain(), client.drain()]);
   });
+
+  it('times a handler that answers or throws synchronously as one that returns a promise', async () => {
+    const seen: string[] = [];
+    const broker = createMemoryBroker();
+    const server = instrumentBus(createMemoryBus({ broker }), {
+      onRequest: () => undefined,
+      onServe: (subject, seconds, outcome) => void seen.push(`${subject} ${outcome}`),
+    });
+    const client = createMemoryBus({ broker });
+    await server.serve(echo, ({ text }) => {
+      if (text === 'no') throw new BusHandlerError({ error_code: 'NOPE', error_message: 'refused' });
+      if (text === 'bug') throw new Error('boom');
+      return { text };
+    }).ready;
+
+    await expect(client.request(echo, { text: 'hi' }, { timeoutMs: 1_000 })).resolves.toEqual({ text: 'hi' });
+    await expect(client.request(echo, { text: 'no' }, { timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'remote', remote: { error_code: 'NOPE' } });
+    await expect(client.request(echo, { text: 'bug' }, { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'remote',
+      remote: { error_code: 'INTERNAL_ERROR' },
+    });
+
+    expect(seen).toEqual(['svc.echo ok', 'svc.echo rejected', 'svc.echo error']);
+    await Promise.all([server.drain(), client.drain()]);
+  });
 });

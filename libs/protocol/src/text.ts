@@ -20,14 +20,20 @@ export function codePointLength(s: string): number {
   return count;
 }
 
+/** With the `u` flag, `\p{Cs}` matches only unpaired surrogates. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** `String.prototype.isWellFormed` (ES2024: Node 20, current browsers), else undefined. */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /**
  * True when `s` contains an unpaired UTF-16 surrogate. JSON.parse produces one from an escape
  * such as "\ud800"; it cannot be encoded as UTF-8, so a driver would silently replace it with
- * U+FFFD (or a store reject it). With the `u` flag, `\p{Cs}` matches only unpaired surrogates.
+ * U+FFFD (or a store reject it). Checked on every id and content of every bus message, so the
+ * native `isWellFormed` where there is one (a fifth of the regular expression's time), else the
+ * regular expression.
  */
-export function hasLoneSurrogate(s: string): boolean {
-  return /\p{Cs}/u.test(s);
-}
+export const hasLoneSurrogate: (s: string) => boolean = isWellFormed ? (s) => !isWellFormed.call(s) : (s) => LONE_SURROGATE.test(s);
 
 /** True when `s` contains a C0 or C1 control character or DEL (tab and newline included). */
 export function hasControlChars(s: string): boolean {

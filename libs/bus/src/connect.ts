@@ -5,6 +5,7 @@ import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-
  * required. Everything not given gets the defaults below.
  */
 export type ConnectNatsOptions = NodeConnectionOptions & {
+  /** One server, a list, or a comma-separated list (`NATS_URL=nats://n1:4222,nats://n2:4222`). */
   readonly servers: string | string[];
   /** Shown by the server's monitoring (`connz`): use `<service>-<instance>`. */
   readonly name: string;
@@ -40,15 +41,29 @@ export const NATS_CONNECTION_DEFAULTS = Object.freeze({
   noAsyncTraces: true,
 } satisfies Partial<NodeConnectionOptions>);
 
+/**
+ * The servers of a comma-separated list (`nats://n1:4222, nats://n2:4222`), trimmed, empties
+ * dropped. nats.js takes a string as one server: given a list in one string it parses it as a
+ * single, wrong address (it connected to the last entry's port only), so the split happens here.
+ */
+export function natsServers(servers: string | readonly string[]): string[] {
+  return (typeof servers === 'string' ? [servers] : [...servers])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
 /** The options {@link connectNats} passes to nats.js: the defaults, overridden by `options`. */
 export function natsConnectionOptions(options: ConnectNatsOptions): NodeConnectionOptions {
-  return { ...NATS_CONNECTION_DEFAULTS, ...options };
+  return { ...NATS_CONNECTION_DEFAULTS, ...options, servers: natsServers(options.servers) };
 }
 
 /**
  * Connects to NATS with {@link NATS_CONNECTION_DEFAULTS}: reconnect forever, ~1 s between attempts
- * with jitter, 20 s pings. Subscriptions survive reconnects; publishes made while disconnected are
- * buffered in memory and lost if the connection finally closes (core NATS is at-most-once).
+ * with jitter, 20 s pings. With several servers (the nodes of a cluster) it connects to one of
+ * them, in random order unless `noRandomize`, and fails over to the others when that one is lost.
+ * Subscriptions survive reconnects; publishes made while disconnected are buffered in memory and
+ * lost if the connection finally closes (core NATS is at-most-once).
  *
  * The caller owns the connection and closes it: `await bus.drain()` (every bus built on it)
  * then `await nc.drain()`.

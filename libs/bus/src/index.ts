@@ -24,7 +24,7 @@ export {
   type BusRequestErrorCode,
 } from './errors.js';
 export { silentLogger, type BusLogger } from './logger.js';
-export { connectNats, NATS_CONNECTION_DEFAULTS, natsConnectionOptions, type ConnectNatsOptions } from './connect.js';
+export { connectNats, NATS_CONNECTION_DEFAULTS, natsConnectionOptions, natsServers, type ConnectNatsOptions } from './connect.js';
 export { createNatsBus, type NatsBusOptions } from './nats.js';
 export { createMemoryBus, type MemoryBus, type MemoryBusOptions } from './memory.js';
 export { createMemoryBroker, type MemoryBroker } from './memory-broker.js';

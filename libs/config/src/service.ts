@@ -13,8 +13,19 @@ export function serviceFields(defaultPort: number) {
   return {
     HOST: z.string().default('0.0.0.0'),
     PORT: envInt({ min: 0, max: 65_535 }).default(defaultPort),
-    /** NATS server(s), comma-separated. */
-    NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+    /**
+     * NATS server(s), comma-separated: on a cluster, list several nodes (`nats://n1:4222,nats://n2:4222`)
+     * so the process can start while one is down and fails over to another when its node is lost.
+     */
+    NATS_URL: z
+      .string()
+      .refine((value) => value.split(',').some((server) => server.trim() !== ''), { error: 'expected one or more NATS servers, comma-separated' })
+      .default('nats://127.0.0.1:4222'),
+    /**
+     * true: connect to NATS_URL's first server, failing over in the order listed (a process pinned
+     * to its nearest node); false: a random order, which spreads a fleet over the cluster's nodes.
+     */
+    NATS_SERVERS_IN_ORDER: envBool().default(false),
     /** Prepended to every NATS subject: separates deployments (or tests) sharing one NATS. */
     BUS_SUBJECT_PREFIX: z.string().default(''),
     /** How long a SIGTERM'd process may take to finish what it is doing before it exits anyway. */

@@ -10,6 +10,7 @@ describe('serviceFields and authFields', () => {
       HOST: '0.0.0.0',
       PORT: 3005,
       NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_SERVERS_IN_ORDER: false,
       BUS_SUBJECT_PREFIX: '',
       SHUTDOWN_GRACE_MS: 10_000,
       LOG_LEVEL: 'info',
@@ -28,6 +29,12 @@ describe('serviceFields and authFields', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(String((error as Error).message)).toMatch(/INSTANCE_ID/);
     expect(String((error as Error).message)).toMatch(/LOG_LEVEL/);
+  });
+
+  it('take NATS_URL as a comma-separated list of servers, and refuse one that names none', () => {
+    const cluster = 'nats://127.0.0.1:4222, nats://127.0.0.1:4223';
+    expect(loadConfig(schema, { NATS_URL: cluster, NATS_SERVERS_IN_ORDER: 'true' })).toMatchObject({ NATS_URL: cluster, NATS_SERVERS_IN_ORDER: true });
+    expect(() => loadConfig(schema, { NATS_URL: ' , ' })).toThrow(/NATS_URL/);
   });
 
   it('refuses AUTH_REQUIRED without a way to verify tokens', () => {

@@ -11,6 +11,7 @@ export interface ProcessSettings {
   readonly HOST: string;
   readonly PORT: number;
   readonly NATS_URL: string;
+  readonly NATS_SERVERS_IN_ORDER?: boolean;
   readonly BUS_SUBJECT_PREFIX: string;
   readonly SHUTDOWN_GRACE_MS: number;
   readonly LOG_LEVEL: LogLevel;
@@ -52,7 +53,7 @@ export async function runService(service: ServiceKind, config: ProcessSettings, 
   const instanceId = config.INSTANCE_ID ?? defaultInstanceId(service);
   const tracing = await startTracing({ service, instanceId, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger({ service, level: config.LOG_LEVEL, instanceId });
-  const nc = await connectNats({ servers: config.NATS_URL, name: instanceId });
+  const nc = await connectNats({ servers: config.NATS_URL, name: instanceId, noRandomize: config.NATS_SERVERS_IN_ORDER ?? false });
   const metrics = createMetrics({ service, instanceId });
   const bus = instrumentBus(createNatsBus(nc, { logger, subjectPrefix: config.BUS_SUBJECT_PREFIX || undefined }), busMetrics(metrics));
   const { app, close } = await start({ instanceId, logger, metrics, bus, nc });

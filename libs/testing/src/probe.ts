@@ -36,7 +36,12 @@ export async function probe(name: ServiceName, url: string): Promise<void> {
       return;
     }
     case 'nats': {
-      const nc = await connect({ servers: url, timeout: PROBE_TIMEOUT_MS, reconnect: false });
+      // NATS_URL may list a cluster's nodes; any one answering will do.
+      const servers = url
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      const nc = await connect({ servers, timeout: PROBE_TIMEOUT_MS, reconnect: false });
       try {
         await nc.flush();
       } finally {

@@ -36,14 +36,18 @@ const ms = (n: number): number => n * 1_000_000;
 
 /**
  * Creates both streams, or brings an existing one to this configuration. File storage: events
- * survive a NATS restart. Idempotent; every api instance calls it at start.
+ * survive a NATS restart. `replicas` (default 1): copies of each stream on a JetStream cluster; a
+ * stream of 1 lives on one node and is unavailable while that node is down, 3 survive the loss of
+ * any one node of three. A single server accepts only 1. Idempotent; every api instance calls it
+ * at start.
  */
-export async function ensureWebhookStreams(jsm: JetStreamManager, names: WebhookStreams, options: { maxAgeMs: number }): Promise<void> {
+export async function ensureWebhookStreams(jsm: JetStreamManager, names: WebhookStreams, options: { maxAgeMs: number; replicas?: number }): Promise<void> {
   const common: Partial<StreamConfig> = {
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     max_age: ms(options.maxAgeMs),
     duplicate_window: ms(DUPLICATE_WINDOW_MS),
+    num_replicas: options.replicas ?? 1,
   };
   for (const config of [
     { ...common, name: names.events, subjects: [names.subjects.events] },
@@ -75,7 +79,12 @@ export class WebhookPublisher {
   }
 }
 
-/** A JetStream client and manager on `nc` (the caller owns and closes the connection). */
+/**
+ * A JetStream client and manager on `nc` (the caller owns and closes the connection). Asks the
+ * server nothing: on a cluster electing a new JetStream leader (seconds after a node is lost) the
+ * account check nats.js makes by default timed out and took the starting process down with it;
+ * the first real call fails instead, and its caller retries.
+ */
 export async function webhookJetStream(nc: NatsConnection): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
-  return { js: jetstream(nc), jsm: await jetstreamManager(nc) };
+  return { js: jetstream(nc), jsm: await jetstreamManager(nc, { checkAPI: false }) };
 }

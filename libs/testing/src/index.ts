@@ -6,3 +6,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { TestSocket, isError, isType, texts, type ClientOptions, type Frame } from './socket.js';
 export { planBackends, resolveServices, startBackends, type BackendPlan, type ResolvedService, type ServiceSource } from './resolve.js';
 export { sweepTestStreams, TEST_STREAM, STALE_AFTER_MS } from './stream-sweep.js';
+export { natsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';

@@ -62,6 +62,12 @@ export const ApiConfigSchema = z.object({
   WEBHOOK_RELAY_INTERVAL_MS: envDurationMs({ min: 10, max: 60_000 }).default(200),
   /** How long an undelivered event stays in JetStream before it expires. */
   WEBHOOK_RETENTION_MS: envDurationMs({ min: 60_000 }).default(7 * 86_400_000),
+  /**
+   * Copies of each webhook stream on a JetStream cluster: 1 (a single server accepts no more) keeps
+   * a stream on one node, unavailable while that node is down; 3 on a cluster of 3 or more survive
+   * the loss of any one node (docs/scaling.md).
+   */
+  WEBHOOK_STREAM_REPLICAS: envInt({ min: 1, max: 5 }).default(1),
   /** How long after posting its author may edit a message (`edit_message`); 0: no limit. */
   MESSAGE_EDIT_WINDOW_MS: envDurationMs({ min: 0 }).default(86_400_000),
   /** Most distinct emoji reactions on one message (`add_reaction` of a new emoji beyond it is refused). */

@@ -22,6 +22,8 @@ export interface WebhookSettings extends DeliveryPolicy {
   readonly syncIntervalMs: number;
   /** How long an undelivered event stays in JetStream. */
   readonly retentionMs: number;
+  /** Copies of each stream on a JetStream cluster (1 on a single server). */
+  readonly streamReplicas?: number;
 }
 
 export interface WebhookDeps {
@@ -84,7 +86,7 @@ export class WebhookEngine {
 
   private async run(): Promise<void> {
     const { db, js, jsm, logger } = this.deps;
-    await ensureWebhookStreams(jsm, this.names, { maxAgeMs: this.settings.retentionMs });
+    await ensureWebhookStreams(jsm, this.names, { maxAgeMs: this.settings.retentionMs, replicas: this.settings.streamReplicas });
     await this.ensureConsumer(this.names.events, { durable_name: this.names.fanoutConsumer, ack_wait: 30_000 * 1e6, max_ack_pending: 1_000 });
     const fanoutConsumer = await js.consumers.get(this.names.events, this.names.fanoutConsumer);
     this.fanout = await pump(fanoutConsumer, 16, (msg) => this.fanOut(msg), logger);
@@ -246,7 +248,8 @@ type WebhookConfigKey =
   | 'WEBHOOK_BACKOFF_MAX_MS'
   | 'WEBHOOK_CONCURRENCY'
   | 'WEBHOOK_RELAY_INTERVAL_MS'
-  | 'WEBHOOK_RETENTION_MS';
+  | 'WEBHOOK_RETENTION_MS'
+  | 'WEBHOOK_STREAM_REPLICAS';
 
 /** The engine's settings from the api's config. */
 export function webhookSettings(config: Pick<ApiConfig, WebhookConfigKey>, prefix: string | undefined): WebhookSettings {
@@ -260,5 +263,6 @@ export function webhookSettings(config: Pick<ApiConfig, WebhookConfigKey>, prefi
     relayIntervalMs: config.WEBHOOK_RELAY_INTERVAL_MS,
     syncIntervalMs: 2_000,
     retentionMs: config.WEBHOOK_RETENTION_MS,
+    streamReplicas: config.WEBHOOK_STREAM_REPLICAS,
   };
 }

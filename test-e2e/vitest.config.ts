@@ -10,6 +10,11 @@ export default defineProjectConfig({
   services: [...FULL_STACK],
   realServers: [
     { files: 'failover.test.ts', needs: [...FULL_STACK], why: 'the edge when an instance of the full stack is SIGKILLed' },
+    {
+      files: 'nats-cluster.test.ts',
+      needs: ['postgres', 'redis'],
+      why: 'gateways and api instances on a 3-node NATS cluster of their own (nats-server or Docker), nodes SIGKILLed mid-chat',
+    },
     { files: '*drain.test.ts', needs: [...FULL_STACK], why: 'a gateway of the full stack drained mid-chat' },
     { files: 'dashboard.test.ts', needs: [...FULL_STACK], why: 'the dashboard and Prometheus against the full stack’s /metrics' },
     { files: 'tracing.test.ts', needs: [...FULL_STACK], why: 'traces across the full stack’s processes' },

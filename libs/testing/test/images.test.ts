@@ -9,4 +9,10 @@ describe('container images', () => {
     const block = compose.match(new RegExp(`^  ${name}:\\n(?:    .*\\n|\\n)*?    image: (\\S+)`, 'm'));
     expect(block?.[1]).toBe(IMAGES[name]);
   });
+
+  it('every NATS server (the single one, and the cluster profile’s nodes natsCluster mirrors) runs the same image', () => {
+    const images = [...compose.matchAll(/^\s+image: (nats:\S+)/gm)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(images)).toEqual(new Set([IMAGES.nats]));
+  });
 });

@@ -1,3 +1,4 @@
+import type { WebhookEventType } from '@parley/protocol';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigrator } from '../src/db/migrator.js';
@@ -41,7 +42,7 @@ describe('migrations', () => {
         )
       ).rows.map((r) => r.tgname);
     expect(await enabled()).toEqual([]);
-    const endpoint = (events: string[]) =>
+    const endpoint = (events: WebhookEventType[]) =>
       t.db.insertInto('webhook_endpoints').values({ url: 'http://127.0.0.1:9/hook', events, secret: 's' }).returning('webhook_id').executeTakeFirstOrThrow();
     const created = await endpoint(['message.created']);
     expect(await enabled()).toEqual(['webhook_message_created']);
@@ -65,7 +66,7 @@ describe('migrations', () => {
 
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
-    expect(up.results?.map((r) => r.status)).toEqual(Array(13).fill('Success'));
+    expect(up.results?.map((r) => r.status)).toEqual(Array(14).fill('Success'));
     const session = await insertSession(t.db, { user_id: 'after', ttl_ms: 60_000 });
     await insertRoom(t.db, { room_id: 'again', name: 'Again', description: '', category: 'general' });
     const reply = await new MessageAppender(t.db).append(

@@ -116,12 +116,18 @@ export function describeRepositoryContract(name: string, open: () => Promise<Con
       });
 
       it('de-duplicates a retry that lands in the same batch, consuming one seq', async () => {
-        const results = await inOneBatch(() => [send(bob, 'general', 'x', 'dup-2'), send(bob, 'general', 'x', 'dup-2')]);
-        const [a, b] = [fulfilled(results[0]), fulfilled(results[1])];
-        expect(a.message.message_id).toBe(b.message.message_id);
-        expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
+        // Between the two sends, another message of the room takes the next seq; the retry's content differs.
+        const results = await inOneBatch(() => [
+          send(bob, 'general', 'x', 'dup-2'),
+          send(alice, 'general', 'between'),
+          send(bob, 'general', 'x (retry)', 'dup-2'),
+        ]);
+        const [a, between, b] = [fulfilled(results[0]), fulfilled(results[1]), fulfilled(results[2])];
+        expect([a.duplicate, between.duplicate, b.duplicate]).toEqual([false, false, true]);
+        expect(b.message).toEqual(a.message);
+        expect(between.message.seq).toBe(a.message.seq + 1);
         const next = await send(bob, 'general', 'after');
-        expect(next.message.seq).toBe(a.message.seq + 1);
+        expect(next.message.seq).toBe(a.message.seq + 2);
       });
 
       it('keeps client_msg_ids of different senders apart', async () => {

@@ -12,6 +12,7 @@ import * as webhooks from './migrations/2026_12_05_160000_webhooks.js';
 import * as webhookMessageEvents from './migrations/2026_12_05_161000_webhook_message_events.js';
 import * as appendOneStatement from './migrations/2026_12_06_100000_append_one_statement.js';
 import * as webhookTriggersOnDemand from './migrations/2026_12_06_110000_webhook_triggers_on_demand.js';
+import * as appendInLinearTime from './migrations/2026_12_06_120000_append_in_linear_time.js';
 
 /**
  * Every migration, by name, imported statically: works the same under tsx, vitest and
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026_12_05_161000_webhook_message_events': webhookMessageEvents,
   '2026_12_06_100000_append_one_statement': appendOneStatement,
   '2026_12_06_110000_webhook_triggers_on_demand': webhookTriggersOnDemand,
+  '2026_12_06_120000_append_in_linear_time': appendInLinearTime,
 };
 
 /** A kysely Migrator over every migration above. */

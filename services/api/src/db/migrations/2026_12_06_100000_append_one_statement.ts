@@ -29,7 +29,7 @@ const MODERATED = `WHEN req.session_id IS NOT NULL AND NOT coalesce(req.judged, 
         ELSE 'eligible'`;
 
 /** The append function of migration `sessionless_authors`, with the `p_judged` argument and the `moderated` verdict. */
-function withModeration(fn: string): string {
+export function withModeration(fn: string): string {
   const edits: [string, string][] = [
     ['p_contents text[], p_client_msg_ids text[]\n)', 'p_contents text[], p_client_msg_ids text[], p_judged boolean[]\n)'],
     [

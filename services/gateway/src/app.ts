@@ -18,7 +18,8 @@ import { OriginPolicy } from './limits/origin.js';
 import { TypingLimit } from './limits/typing-limit.js';
 import { PresenceReporter } from './presence/presence.js';
 import { StatsCollector } from './stats/stats.js';
-import type { Connection, ConnectionHost } from './ws/connection.js';
+import { GatewaySocket, type Connection, type ConnectionHost } from './ws/connection.js';
+import { onFrame } from './ws/dispatch.js';
 import { drainConnections } from './ws/drain.js';
 import { acceptConnection } from './ws/handshake.js';
 import { upgradeGuard } from './ws/upgrade-guard.js';
@@ -81,7 +82,21 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     metrics.connections.set(hub.all.size);
     userLimits.release(conn);
   };
-  const connectionHost: ConnectionHost = { limits: config, frameRate, logger, metrics, counters, closed };
+  const connectionHost: ConnectionHost = {
+    limits: config,
+    frameRate,
+    logger,
+    metrics,
+    counters,
+    frame: (conn, data, isBinary) => onFrame(ctx, conn, data, isBinary),
+    closed,
+  };
+  // ws closes protocol violations itself (1002, 1007, 1008, 1009) and a reset socket is gone:
+  // nothing to terminate, only to count. One function for every socket (release-upgrade.ts).
+  const socketError = (error: Error): void => {
+    metrics.closes.inc({ reason: (error as { code?: string }).code ?? 'unknown' });
+    logger.debug({ err: error }, 'websocket error');
+  };
   const ctx: GatewayContext = {
     config,
     limits: limitsOf(config),
@@ -99,6 +114,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     instanceId: deps.instanceId,
     version: deps.version,
     counters,
+    socketError,
     draining: false,
   };
 
@@ -107,6 +123,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       maxPayload: config.WS_MAX_PAYLOAD_BYTES,
       maxFragments: config.WS_MAX_FRAGMENTS,
       perMessageDeflate: false,
+      // @types/ws declares this option as ws's class together with the module's statics.
+      ...({ WebSocket: GatewaySocket } as object),
       // The hub tracks sockets; ws's own Set would be a second copy of every reference.
       clientTracking: false,
       // A client may offer `parley.v1, parley.token.<jwt>`: select the protocol, never echo the token.
@@ -117,13 +135,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     // The default preClose closes with no code (clients see 1005) and stops routing upgrades;
     // this one keeps routing them (to a 503) and closes every client with a reconnect hint and 1012.
     preClose: () => drainConnections(ctx, Math.min(config.WS_CLOSE_TIMEOUT_MS, Math.max(100, config.SHUTDOWN_GRACE_MS / 2))),
-    // ws closes protocol violations itself (1002, 1007, 1008, 1009) and a reset socket is gone:
-    // nothing to terminate, only to count.
-    errorHandler: (error) => {
-      const code = (error as { code?: string }).code ?? 'unknown';
-      metrics.closes.inc({ reason: code });
-      logger.debug({ err: error }, 'websocket error');
-    },
+    errorHandler: socketError,
   });
 
   await app.register(async (scope) => {

@@ -1,4 +1,3 @@
-import type { WebSocket } from '@fastify/websocket';
 import type { Logger } from '@parley/observability';
 import {
   CLOSE_CODES,
@@ -17,6 +16,7 @@ import type { FrameRate } from '../limits/frame-rate.js';
 import type { TokenBucket } from '../limits/token-bucket.js';
 import type { BroadcastFrame } from '../rooms/broadcast-frame.js';
 import type { RoomStream, StreamSink } from '../rooms/room-stream.js';
+import { WebSocket } from 'ws';
 import { writeBatch } from './write-batch.js';
 
 /** The session id on frames sent before a session exists (an auth failure): the nil UUID. */
@@ -50,8 +50,21 @@ export interface ConnectionHost {
   readonly logger: Logger;
   readonly metrics: Pick<GatewayMetrics, 'errors' | 'closes' | 'ephemeralDropped'>;
   readonly counters: Pick<Counters, 'liveDeliveries' | 'replayDeliveries'>;
+  /** A frame arrived (dispatch.ts). */
+  frame(conn: Connection, data: RawData, isBinary: boolean): void;
   /** The socket closed; called once, for every connection, identified or not. */
   closed(conn: Connection): void;
+}
+
+export type RawData = Buffer | ArrayBuffer | Buffer[];
+
+/**
+ * The class `ws` makes every accepted socket with (its `WebSocket` option, set in app.ts): a socket
+ * that knows its Connection, so the listeners on it are functions shared by every socket instead
+ * of closures over each one (three closures and their context less per connection).
+ */
+export class GatewaySocket extends WebSocket {
+  conn: Connection | undefined = undefined;
 }
 
 /** Lifecycle phases, in order: a connection only moves forward. */
@@ -97,7 +110,7 @@ export class Connection implements StreamSink {
   private tick = -1;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: GatewaySocket,
     private readonly host: ConnectionHost,
     readonly id: string,
     readonly ip: string,
@@ -109,8 +122,24 @@ export class Connection implements StreamSink {
     // reconnect storm after a deploy) would otherwise be pinged, and answer, all in one tick forever.
     this.lastPingAt = now - Math.random() * host.limits.WS_PING_INTERVAL_MS;
     this.bucket = host.frameRate.forConnection(now);
-    socket.on('pong', () => (this.awaitingPong = false));
-    socket.on('close', () => this.closed());
+    socket.conn = this;
+    socket.on('message', Connection.onMessage);
+    socket.on('pong', Connection.onPong);
+    socket.on('close', Connection.onClose);
+  }
+
+  // The socket's listeners, shared by every socket (`this` is the socket).
+  private static onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const conn = (this as GatewaySocket).conn!;
+    conn.host.frame(conn, data, isBinary);
+  }
+
+  private static onPong(this: WebSocket): void {
+    (this as GatewaySocket).conn!.awaitingPong = false;
+  }
+
+  private static onClose(this: WebSocket): void {
+    (this as GatewaySocket).conn!.closed();
   }
 
   isOpen(): boolean {
@@ -134,7 +163,10 @@ export class Connection implements StreamSink {
     this.tail = this.tail
       .then(task)
       .catch((err: unknown) => this.host.logger.error({ err, conn_id: this.id }, 'frame handler failed'))
-      .finally(() => this.queued--);
+      .finally(() => {
+        // An idle connection goes back to the shared settled promise instead of keeping its last chain.
+        if (--this.queued === 0) this.tail = SETTLED;
+      });
     return true;
   }
 

@@ -2,7 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { CLOSE_CODES, EVENT_FRAME_TYPES, INVALID_MESSAGE_FORMAT, parseClientFrame, type ClientMessage } from '@parley/protocol';
 import type { GatewayContext } from '../context.js';
 import { takeAll } from '../limits/token-bucket.js';
-import type { Connection } from './connection.js';
+import type { Connection, RawData } from './connection.js';
 import { handleHeartbeat } from './handlers/heartbeat.js';
 import { handleJoinRoom } from './handlers/join-room.js';
 import { handleLeaveRoom } from './handlers/leave-room.js';
@@ -13,8 +13,6 @@ import { handleTextMessage } from './handlers/text-message.js';
 import { handleTyping } from './handlers/typing.js';
 
 const tracer = trace.getTracer('@parley/gateway');
-
-type RawData = Buffer | ArrayBuffer | Buffer[];
 
 /**
  * Every inbound frame: rate limit (per connection and per user; sustained abuse closes with 4429),

@@ -2,9 +2,9 @@ import type { WebSocket } from '@fastify/websocket';
 import { CLOSE_CODES, RoomIdSchema, tokenFromSubprotocols } from '@parley/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { Connection } from './connection.js';
-import { onFrame } from './dispatch.js';
+import { Connection, type GatewaySocket } from './connection.js';
 import { identify, type HandshakeParams } from './identify.js';
+import { releaseUpgrade } from './release-upgrade.js';
 
 let nextId = 0;
 
@@ -13,8 +13,10 @@ let nextId = 0;
  * behind it on the connection's queue, so the welcome is always the first frame a client sees.
  */
 export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx: GatewayContext): void {
-  const conn = new Connection(socket, ctx.connectionHost, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
-  socket.on('message', (data, isBinary) => onFrame(ctx, conn, data, isBinary));
+  // GatewaySocket: app.ts makes ws create every socket with that class.
+  const conn = new Connection(socket as GatewaySocket, ctx.connectionHost, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
+  const params = handshakeParams(request);
+  releaseUpgrade(socket, request, ctx.socketError);
   ctx.hub.accept(conn);
   ctx.metrics.connections.set(ctx.hub.all.size);
   // The pre-upgrade check ran a few microtasks ago; a burst of parallel upgrades can slip past it.
@@ -22,7 +24,6 @@ export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx
     conn.sendError('RATE_LIMIT_EXCEEDED', 'Too many connections from this address', { field: 'connections' });
     return conn.closeWith(CLOSE_CODES.TRY_AGAIN_LATER);
   }
-  const params = handshakeParams(request);
   conn.enqueue(() => establish(ctx, conn, params));
 }
 

@@ -3,15 +3,25 @@ import type { Connection } from './connection.js';
 
 interface UserEntry {
   /** The user's connections on this gateway (membership changes reach every one of them). */
-  readonly conns: Set<Connection>;
+  readonly conns: Connection[];
   /** Shared by the user's connections on this gateway (the per-user rate limit). */
   readonly bucket: TokenBucket;
+}
+
+/** Drops `conn` from a short list (a user's or a session's few sockets); true when it was there. */
+function without(list: Connection[], conn: Connection): boolean {
+  const i = list.indexOf(conn);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  return true;
 }
 
 /**
  * The local registry: every socket of this gateway, and the indexes the limits and REST
  * follow-ups need (IP → count, user → connections and rate bucket, session → connections).
  * Counts here are this gateway's; the per-user cap and rate across gateways are limits/cluster-limits.ts.
+ * A user's and a session's sockets are arrays, not Sets: they hold one or a few, and a Set's own
+ * hash table cost about 190 bytes each, two per connection for guests.
  */
 export class Hub {
   /** Every accepted socket, identified or not (drain and the ping sweep walk this). */
@@ -20,7 +30,7 @@ export class Hub {
   readonly open = new Set<Connection>();
   private readonly byIp = new Map<string, number>();
   private readonly byUser = new Map<string, UserEntry>();
-  private readonly bySession = new Map<string, Set<Connection>>();
+  private readonly bySession = new Map<string, Connection[]>();
 
   /** `newUserBucket`: the rate bucket of a user new on this gateway (shared across gateways by limits/). */
   constructor(private readonly newUserBucket: (userId: string) => TokenBucket) {}
@@ -30,7 +40,7 @@ export class Hub {
   }
 
   userCount(userId: string): number {
-    return this.byUser.get(userId)?.conns.size ?? 0;
+    return this.byUser.get(userId)?.conns.length ?? 0;
   }
 
   userConnections(userId: string): readonly Connection[] {
@@ -47,19 +57,17 @@ export class Hub {
   /** Its session is resolved: index it by user and session; returns the user's shared bucket. */
   identify(conn: Connection): TokenBucket {
     this.open.add(conn);
-    let user = this.byUser.get(conn.userId);
-    if (!user) {
-      user = { conns: new Set(), bucket: this.newUserBucket(conn.userId) };
-      this.byUser.set(conn.userId, user);
+    const user = this.byUser.get(conn.userId);
+    const sessions = this.bySession.get(conn.sessionId);
+    if (sessions) sessions.push(conn);
+    else this.bySession.set(conn.sessionId, [conn]);
+    if (user) {
+      user.conns.push(conn);
+      return user.bucket;
     }
-    user.conns.add(conn);
-    let sessions = this.bySession.get(conn.sessionId);
-    if (!sessions) {
-      sessions = new Set();
-      this.bySession.set(conn.sessionId, sessions);
-    }
-    sessions.add(conn);
-    return user.bucket;
+    const bucket = this.newUserBucket(conn.userId);
+    this.byUser.set(conn.userId, { conns: [conn], bucket });
+    return bucket;
   }
 
   /** The socket closed: drop it from every index. Idempotent. */
@@ -70,12 +78,9 @@ export class Hub {
     else this.byIp.delete(conn.ip);
     if (!this.open.delete(conn)) return;
     const user = this.byUser.get(conn.userId);
-    if (user && user.conns.delete(conn) && user.conns.size === 0) this.byUser.delete(conn.userId);
+    if (user && without(user.conns, conn) && user.conns.length === 0) this.byUser.delete(conn.userId);
     const sessions = this.bySession.get(conn.sessionId);
-    if (sessions) {
-      sessions.delete(conn);
-      if (sessions.size === 0) this.bySession.delete(conn.sessionId);
-    }
+    if (sessions && without(sessions, conn) && sessions.length === 0) this.bySession.delete(conn.sessionId);
   }
 
   sessionConnections(sessionId: string): readonly Connection[] {

@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import { WS_SUBPROTOCOL } from '@parley/protocol';
 import { createServiceApp } from '@parley/service';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { limitsOf } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { GatewayDeps } from './deps.js';
@@ -82,6 +82,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     metrics.connections.set(hub.all.size);
     userLimits.release(conn);
   };
+  // ws closes protocol violations itself (1002, 1007, 1008, 1009) and a reset socket is gone:
+  // nothing to terminate, only to count.
+  const socketError = (error: Error): void => {
+    metrics.closes.inc({ reason: (error as { code?: string }).code ?? 'unknown' });
+    logger.debug({ err: error }, 'websocket error');
+  };
   const connectionHost: ConnectionHost = {
     limits: config,
     frameRate,
@@ -89,13 +95,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     metrics,
     counters,
     frame: (conn, data, isBinary) => onFrame(ctx, conn, data, isBinary),
+    socketError,
     closed,
-  };
-  // ws closes protocol violations itself (1002, 1007, 1008, 1009) and a reset socket is gone:
-  // nothing to terminate, only to count. One function for every socket (release-upgrade.ts).
-  const socketError = (error: Error): void => {
-    metrics.closes.inc({ reason: (error as { code?: string }).code ?? 'unknown' });
-    logger.debug({ err: error }, 'websocket error');
   };
   const ctx: GatewayContext = {
     config,
@@ -114,7 +115,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     instanceId: deps.instanceId,
     version: deps.version,
     counters,
-    socketError,
     draining: false,
   };
 
@@ -140,7 +140,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', upgradeGuard(ctx));
-    const handler = { websocket: true } as const;
+    // An upgrade logs through the service's logger, not a per-request child with a reqId: pino's
+    // child() runs every redaction path over its bindings, ~8 KiB of garbage per handshake (a
+    // seventh of what one allocates), and the reqId of a request that never completes ties nothing.
+    const handler = { websocket: true, childLoggerFactory: (logger: FastifyBaseLogger) => logger } as const;
     scope.get('/ws/chat/', handler, (socket, request) => acceptConnection(socket, request, ctx));
     scope.get('/ws/chat/:room_id/', handler, (socket, request) => acceptConnection(socket, request, ctx));
   });

@@ -32,8 +32,6 @@ export interface GatewayContext {
   readonly instanceId: string;
   readonly version: string;
   readonly counters: Counters;
-  /** Every socket's `error` listener: counts and logs (ws has closed the socket already). */
-  readonly socketError: (error: Error) => void;
   /** Set once shutdown begins: upgrades are refused, new sessions are told to reconnect elsewhere. */
   draining: boolean;
 }

@@ -65,6 +65,12 @@ describe('limits', () => {
     const silent = await connect(`${pinging.ws}/ws/chat/`, { autoPong: false });
     const alive = await connect(`${pinging.ws}/ws/chat/`);
     expect((await silent.closed).code).toBe(4408);
+    // Kept by its pongs alone: one whose pongs went unheard would get one more ping, then 4408.
+    await new Promise<void>((resolve, reject) => {
+      let pings = 0;
+      alive.ws.on('ping', () => ++pings === 4 && resolve());
+      alive.ws.once('close', (code) => reject(new Error(`closed with ${code} after ${pings} pings`)));
+    });
     await stillOpen(alive, 9);
   });
 

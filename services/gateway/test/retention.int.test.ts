@@ -54,7 +54,7 @@ describe('an open socket', () => {
     }
   });
 
-  it('still has its protocol errors counted (the one shared error listener)', async () => {
+  it('still has its protocol errors counted (its socket hands them to its connection)', async () => {
     const client = await bed.connect(`${g.ws}/ws/chat/`);
     client.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
     expect((await client.closed).code).toBe(1007);

@@ -19,7 +19,11 @@ export type Admission =
  * Redis by the next refresh.
  */
 export class UserConnections {
-  /** Admitted (or being admitted) connections on this gateway: member → user. */
+  /**
+   * Admitted (or being admitted) connections on this gateway: connection id → user. Keyed by the
+   * connection's own id string, not its Redis member name, which is built only when sent (one
+   * string less per connection).
+   */
   private readonly live = new Map<string, string>();
   private readonly localCount = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -42,9 +46,9 @@ export class UserConnections {
   async admit(connId: string, userId: string): Promise<Admission> {
     const count = this.localCount.get(userId) ?? 0;
     if (count >= this.cap) return { ok: false, scope: 'gateway' };
-    const member = `${this.bootId}:${connId}`;
+    const member = this.member(connId);
     // Counted locally before the await: parallel handshakes on this gateway cannot overshoot.
-    this.live.set(member, userId);
+    this.live.set(connId, userId);
     this.localCount.set(userId, count + 1);
     if (this.redis?.status !== 'ready') return { ok: true };
     try {
@@ -58,7 +62,7 @@ export class UserConnections {
         this.rate.burst,
       );
       if (admitted === 1) return { ok: true, tokens: Number(tokens) };
-      this.forget(member);
+      this.forget(connId);
       return { ok: false, scope: 'cluster' };
     } catch (err) {
       this.logger.debug({ err }, 'limits: could not count a connection in redis; capping per gateway meanwhile');
@@ -68,11 +72,10 @@ export class UserConnections {
 
   /** The connection ended (or was refused after admission). Idempotent. */
   release(connId: string): void {
-    const member = `${this.bootId}:${connId}`;
-    const userId = this.forget(member);
+    const userId = this.forget(connId);
     if (userId === undefined || this.redis?.status !== 'ready') return;
     // On failure the member expires with the TTL: nobody refreshes it any more.
-    this.redis.zrem(this.keys.conns(userId), member).catch((err: unknown) => this.logger.debug({ err }, 'limits: could not uncount a connection'));
+    this.redis.zrem(this.keys.conns(userId), this.member(connId)).catch((err: unknown) => this.logger.debug({ err }, 'limits: could not uncount a connection'));
   }
 
   start(refreshMs: number): void {
@@ -92,19 +95,29 @@ export class UserConnections {
       for (let i = 0; i < entries.length; i += BATCH) {
         // Filtered when sent: a connection released meanwhile had its ZREM sent already, and a
         // refresh after it would count it again for a whole TTL.
-        const batch = entries.slice(i, i + BATCH).filter(([member]) => this.live.has(member));
+        const batch = entries.slice(i, i + BATCH).filter(([connId]) => this.live.has(connId));
         if (batch.length === 0) continue;
-        await this.redis.limitsRefresh(batch.length, ...batch.map(([, user]) => this.keys.conns(user)), this.ttlMs, ...batch.map(([member]) => member));
+        await this.redis.limitsRefresh(
+          batch.length,
+          ...batch.map(([, user]) => this.keys.conns(user)),
+          this.ttlMs,
+          ...batch.map(([connId]) => this.member(connId)),
+        );
       }
     } catch (err) {
       this.logger.debug({ err }, 'limits: could not refresh connection counts');
     }
   }
 
-  private forget(member: string): string | undefined {
-    const userId = this.live.get(member);
+  /** The connection's name in the user's Redis set. */
+  private member(connId: string): string {
+    return `${this.bootId}:${connId}`;
+  }
+
+  private forget(connId: string): string | undefined {
+    const userId = this.live.get(connId);
     if (userId === undefined) return undefined;
-    this.live.delete(member);
+    this.live.delete(connId);
     const left = (this.localCount.get(userId) ?? 1) - 1;
     if (left > 0) this.localCount.set(userId, left);
     else this.localCount.delete(userId);

@@ -52,6 +52,8 @@ export interface ConnectionHost {
   readonly counters: Pick<Counters, 'liveDeliveries' | 'replayDeliveries'>;
   /** A frame arrived (dispatch.ts). */
   frame(conn: Connection, data: RawData, isBinary: boolean): void;
+  /** ws reported an error on the socket (it has closed it). */
+  socketError(error: Error): void;
   /** The socket closed; called once, for every connection, identified or not. */
   closed(conn: Connection): void;
 }
@@ -65,6 +67,31 @@ export type RawData = Buffer | ArrayBuffer | Buffer[];
  */
 export class GatewaySocket extends WebSocket {
   conn: Connection | undefined = undefined;
+
+  /**
+   * The events a Connection needs go straight to it, with no listener on the socket: an emitter's
+   * listener table grows by about 100 bytes past three events, and these are four.
+   */
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    const conn = this.conn;
+    if (conn === undefined) return super.emit(event, a, b);
+    switch (event) {
+      case 'message':
+        conn.host.frame(conn, a as RawData, b as boolean);
+        return true;
+      case 'pong':
+        conn.ponged();
+        return true;
+      case 'close':
+        conn.closed();
+        return true;
+      case 'error':
+        conn.host.socketError(a as Error);
+        return true;
+      default:
+        return super.emit(event, a, b);
+    }
+  }
 }
 
 /** Lifecycle phases, in order: a connection only moves forward. */
@@ -83,7 +110,7 @@ export class Connection implements StreamSink {
   userId = '';
   /** Rooms joined (or being joined), created on first join. */
   rooms: Map<string, RoomStream> | undefined;
-  readonly bucket: TokenBucket;
+  private ownBucket: TokenBucket | undefined;
   userBucket: TokenBucket | undefined;
   /** Typing frames' own bucket (limits/typing-limit.ts), made on the first one. */
   typingBucket: TokenBucket | undefined;
@@ -111,7 +138,7 @@ export class Connection implements StreamSink {
 
   constructor(
     readonly socket: GatewaySocket,
-    private readonly host: ConnectionHost,
+    readonly host: ConnectionHost,
     readonly id: string,
     readonly ip: string,
   ) {
@@ -121,25 +148,18 @@ export class Connection implements StreamSink {
     // The first ping comes at a random point of the interval: sockets opened in one burst (a
     // reconnect storm after a deploy) would otherwise be pinged, and answer, all in one tick forever.
     this.lastPingAt = now - Math.random() * host.limits.WS_PING_INTERVAL_MS;
-    this.bucket = host.frameRate.forConnection(now);
+    // From here on the socket's message, pong, close and error events come to this connection.
     socket.conn = this;
-    socket.on('message', Connection.onMessage);
-    socket.on('pong', Connection.onPong);
-    socket.on('close', Connection.onClose);
   }
 
-  // The socket's listeners, shared by every socket (`this` is the socket).
-  private static onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-    const conn = (this as GatewaySocket).conn!;
-    conn.host.frame(conn, data, isBinary);
+  /** The connection's own rate bucket, made at its first frame: a full bucket made then is the one made at connect. */
+  get bucket(): TokenBucket {
+    return (this.ownBucket ??= this.host.frameRate.forConnection());
   }
 
-  private static onPong(this: WebSocket): void {
-    (this as GatewaySocket).conn!.awaitingPong = false;
-  }
-
-  private static onClose(this: WebSocket): void {
-    (this as GatewaySocket).conn!.closed();
+  /** The peer answered a ping. */
+  ponged(): void {
+    this.awaitingPong = false;
   }
 
   isOpen(): boolean {
@@ -321,7 +341,8 @@ export class Connection implements StreamSink {
     this.closeWith(CLOSE_CODES.SERVICE_RESTART);
   }
 
-  private closed(): void {
+  /** The socket closed (GatewaySocket). */
+  closed(): void {
     if (this.phase === Phase.Closed) return;
     this.phase = Phase.Closed;
     clearTimeout(this.killTimer);

@@ -16,7 +16,7 @@ export function acceptConnection(socket: WebSocket, request: FastifyRequest, ctx
   // GatewaySocket: app.ts makes ws create every socket with that class.
   const conn = new Connection(socket as GatewaySocket, ctx.connectionHost, `${ctx.instanceId}-${(++nextId).toString(36)}`, request.ip);
   const params = handshakeParams(request);
-  releaseUpgrade(socket, request, ctx.socketError);
+  releaseUpgrade(socket, request);
   ctx.hub.accept(conn);
   ctx.metrics.connections.set(ctx.hub.all.size);
   // The pre-upgrade check ran a few microtasks ago; a burst of parallel upgrades can slip past it.

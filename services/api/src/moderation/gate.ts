@@ -1,7 +1,7 @@
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import { JudgeFirst, type MessageAppender, type NewEvent, type NewMessage } from '../messages/append.js';
-import { alreadyStored, claimSlowModeSlot, eventStored, standings, type SenderStanding } from './moderation.repository.js';
+import { claimSlowModeSlot, eventStored, standings, type SenderStanding } from './moderation.repository.js';
 
 interface Pending {
   sender: { room_id: string; user_id: string };
@@ -14,7 +14,7 @@ interface Pending {
  * comes through: a banned or muted sender is refused (PERMISSION_DENIED, a mute with
  * `details.until`), and in a slow-mode room a sender waits `slow_mode_seconds` between messages
  * (RATE_LIMIT_EXCEEDED with `retry_after_ms`; owners and admins exempt; a retry of a stored
- * message passes, to get its duplicate ack). Senders are looked up together: messages that arrive
+ * message gets its duplicate ack, from the append statement or, for an event, from here). Senders are looked up together: messages that arrive
  * while a look-up runs share the next one, so a busy api pays one query per batch, not per
  * message. Authors without a session (bots, the system: the server API) are not moderated.
  */
@@ -74,18 +74,17 @@ export class ModerationGate {
     }
   }
 
-  private async judge({ room_id, author, client_msg_id }: NewMessage, standing: SenderStanding): Promise<void> {
+  /** A retry of a stored message never comes here: the append statement answers it as its duplicate first. */
+  private async judge({ room_id, author }: NewMessage, standing: SenderStanding): Promise<void> {
     if (standing.banned) throw new ApiError('PERMISSION_DENIED', 'You are banned from this room', { room_id });
     if (standing.muted_until) {
-      // A retry of a message stored before the mute (its ack was lost) gets its duplicate ack.
-      if (client_msg_id !== null && (await alreadyStored(this.db, room_id, author.user_id, client_msg_id))) return;
       const until = standing.muted_until.toISOString();
       throw new ApiError('PERMISSION_DENIED', `You are muted in this room until ${until}`, { room_id, until });
     }
     const seconds = standing.slow_mode_seconds;
     if (seconds === 0 || standing.role === 'owner' || standing.role === 'admin') return;
     const waitMs = await claimSlowModeSlot(this.db, room_id, author.user_id, seconds);
-    if (waitMs === 0 || (client_msg_id !== null && (await alreadyStored(this.db, room_id, author.user_id, client_msg_id)))) return;
+    if (waitMs === 0) return;
     throw new ApiError('RATE_LIMIT_EXCEEDED', `Slow mode: one message every ${seconds} s in this room`, { room_id, retry_after_ms: waitMs });
   }
 }

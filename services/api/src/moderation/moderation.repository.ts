@@ -93,18 +93,6 @@ export async function claimSlowModeSlot(db: Db, roomId: string, userId: string, 
   return rows[0]?.wait_ms ?? 1;
 }
 
-/** Whether the sender already stored a message with this client_msg_id (a retry passes slow mode to get its duplicate ack). */
-export async function alreadyStored(db: Db, roomId: string, userId: string, clientMsgId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('messages')
-    .select('message_id')
-    .where('room_id', '=', roomId)
-    .where('user_id', '=', userId)
-    .where('client_msg_id', '=', clientMsgId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Whether this user already stored a durable event with this `client_msg_id` in the room (the append's de-duplication key). */
 export async function eventStored(db: Db, roomId: string, userId: string, clientMsgId: string): Promise<boolean> {
   const row = await db
